@@ -1,0 +1,87 @@
+"""Shared test setup: Qt offscreen, every user directory in tmp_path, an in-memory keyring, the sandbox."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+MEDIA = Path(__file__).parent / "media"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A real keyring backend that keeps secrets in a dict (for tests that do not need a Secret Service)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.store.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the data dir (and HOME-based dirs) into tmp_path; clear CLIPSHIP_* from the caller's shell."""
+    for name in list(os.environ):
+        if name.startswith("CLIPSHIP_") and name != "CLIPSHIP_SECRET_SERVICE":
+            monkeypatch.delenv(name)
+    data = tmp_path / "clipship-data"
+    monkeypatch.setenv("CLIPSHIP_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    return data
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(request: pytest.FixtureRequest) -> Iterator[MemoryKeyring | None]:
+    """An in-memory keyring for every test, except those marked secret_service (they use the real one)."""
+    if request.node.get_closest_marker("secret_service"):
+        if not os.environ.get("CLIPSHIP_SECRET_SERVICE"):
+            pytest.skip("needs gnome-keyring in a private D-Bus session (tests/run.sh sets one up)")
+        yield None
+        return
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def media() -> Path:
+    """The folder of tiny real test videos (made by tests/media/make_media.sh)."""
+    return MEDIA
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Any]:
+    """A fresh embedded TikTok emulator on an ephemeral loopback port."""
+    from core.sandbox import Sandbox
+
+    server = Sandbox(state_dir=tmp_path / "sandbox-state")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -39,10 +39,11 @@ def test_version_and_help() -> None:
 
 
 def test_cli_does_not_load_qt() -> None:
+    main_py = str(ROOT / "main.py")
     code = (
         "import sys, runpy; sys.argv=['main.py','--help'];\n"
-        "try:\n    runpy.run_path(%r, run_name='__main__')\nexcept SystemExit: pass\n"
-        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'" % str(ROOT / "main.py")
+        f"try:\n    runpy.run_path({main_py!r}, run_name='__main__')\nexcept SystemExit: pass\n"
+        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert out.returncode == 0, out.stderr

@@ -51,7 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code. The single error boundary of the command line."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     handler: Handler | None = getattr(args, "func", None)
     if handler is None:
         parser.print_help()

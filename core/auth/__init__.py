@@ -1,20 +1,79 @@
-"""Sign-in: where the engine gets a user access token.
-
-token_source_for() is the one entry point the engine and the window use. (The sign-in issue extends it
-with the keyring-backed account store; until then it knows CLIPSHIP_ACCESS_TOKEN and the sandbox.)
-"""
+"""Sign-in: where the engine gets a user access token (token_source_for), plus login/logout and accounts."""
 
 from __future__ import annotations
 
-from core.context import AppContext, StaticToken, TokenSource
+import logging
+
+from core.auth.accounts import Account, AccountRegistry
+from core.auth.login import (
+    LoginResult,
+    LogoutResult,
+    client_credentials,
+    login,
+    logout,
+    oauth_client,
+    sandbox_demo_sign_in,
+    secret_store,
+)
+from core.auth.source import AccountTokenSource
+from core.context import AppContext, TokenSource
 from core.errors import AuthError
+
+__all__ = [
+    "Account",
+    "AccountRegistry",
+    "AccountTokenSource",
+    "LoginResult",
+    "LogoutResult",
+    "accounts",
+    "client_credentials",
+    "current_account",
+    "login",
+    "logout",
+    "oauth_client",
+    "sandbox_demo_sign_in",
+    "secret_store",
+    "token_source_for",
+]
+
+log = logging.getLogger(__name__)
+
+
+def accounts(ctx: AppContext) -> list[Account]:
+    """The signed-in accounts of this mode (sandbox or real), default first."""
+    return AccountRegistry(ctx.config.data_dir).accounts()
+
+
+def current_account(ctx: AppContext, account: str | None = None) -> Account | None:
+    """The named account, else the default one; None when not signed in."""
+    registry = AccountRegistry(ctx.config.data_dir)
+    return registry.get(account) if account else registry.default()
 
 
 def token_source_for(ctx: AppContext, account: str | None = None) -> TokenSource:
-    """The token source for `account` (default account when None)."""
+    """The token source for `account` (open_id; the default account when None).
+
+    Order: CLIPSHIP_ACCESS_TOKEN (not in sandbox mode); the stored account, refreshed through TikTok's
+    token endpoint; under --sandbox with no sandbox account yet, the sandbox demo account (signed in
+    silently and stored). Otherwise AuthError.
+    """
     env = ctx.env_token()
     if env is not None:
         return env
-    if ctx.sandbox is not None:
-        return StaticToken(str(ctx.sandbox.issue_token()["access_token"]))
-    raise AuthError("Not signed in to TikTok.", "Run 'clipship login' first, or set CLIPSHIP_ACCESS_TOKEN.")
+    registry = AccountRegistry(ctx.config.data_dir)
+    chosen = registry.get(account) if account else registry.default()
+    if chosen is None and account:
+        known = ", ".join(a.open_id for a in registry.accounts()) or "none"
+        raise AuthError(f"No signed-in account {account!r}.", f"Signed-in accounts: {known}. See 'clipship whoami'.")
+    if chosen is None and ctx.config.sandbox and ctx.sandbox is not None and not registry.accounts():
+        chosen = sandbox_demo_sign_in(ctx).account
+        log.info("Signed in to the sandbox demo account %s.", chosen.label)
+    if chosen is None:
+        if registry.accounts():
+            raise AuthError(
+                "Several TikTok accounts are signed in and none is the default.",
+                "Pick one with --account OPEN_ID, or 'clipship config set default_account OPEN_ID'.",
+            )
+        raise AuthError("Not signed in to TikTok.", "Run 'clipship login' first, or set CLIPSHIP_ACCESS_TOKEN.")
+    oauth = oauth_client(ctx.config)
+    return AccountTokenSource(oauth, secret_store(ctx.config), registry, chosen.open_id, chosen.label)

@@ -150,6 +150,8 @@ class LoopbackReceiver:
         with self._lock:
             if self._done.is_set():
                 return 400, "Sign-in already handled", "This sign-in link was already used. You can close this tab."
+            if not query:
+                return 400, "Sign-in link incomplete", "This address only receives Clipship's TikTok sign-in."
             if one("state") != self._state:
                 self.wrong_state_count += 1
                 log.warning("Ignored a sign-in redirect with a wrong state (possible CSRF attempt).")

@@ -1,0 +1,58 @@
+"""`sandbox`: run the TikTok emulator in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import threading
+from pathlib import Path
+
+from core.config import data_dir
+from core.context import AppContext
+from core.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sandbox", help="run the local TikTok emulator in the foreground (Ctrl-C stops it)")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
+    p.add_argument("--state-dir", type=Path, default=None, help="where accounts, tokens and uploads are kept")
+    p.add_argument("--auto-approve", action="store_true", help="skip the consent page (approve every request)")
+    p.add_argument("--processing-delay", type=float, default=None, metavar="S", help="seconds of 'processing'")
+    p.add_argument("--reset", action="store_true", help="forget every account, token and upload first")
+    p.set_defaults(func=run, needs_context=False)
+
+
+def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading.Event | None = None) -> int:
+    from core.sandbox import SANDBOX_CLIENT_KEY, Sandbox, SandboxConfig
+
+    if not 0 <= args.port < 65536:
+        raise InputError(f"--port {args.port} is not a port number.", "Use 0 (any free port) or 1-65535.")
+    state_dir: Path = args.state_dir or data_dir() / "sandbox" / "server"
+    if args.reset and state_dir.exists():
+        shutil.rmtree(state_dir)
+    config = SandboxConfig(auto_approve=args.auto_approve)
+    if args.processing_delay is not None:
+        config.processing_delay_s = max(0.0, args.processing_delay)
+    try:
+        sb = Sandbox(state_dir, config, port=args.port)
+        sb.start()
+    except OSError as exc:
+        raise InputError(f"Cannot listen on 127.0.0.1:{args.port} ({exc.strerror}).", "Pick another --port.") from exc
+    waiter = stop or threading.Event()
+    try:
+        print(f"Clipship sandbox running at {sb.base_url}", flush=True)
+        print(f"  CLIPSHIP_API_BASE={sb.base_url}")
+        print(f"  CLIPSHIP_AUTH_URL={sb.auth_url}")
+        print(
+            f"  CLIPSHIP_CLIENT_KEY={SANDBOX_CLIENT_KEY}  (the demo app's secret is core.sandbox.SANDBOX_CLIENT_SECRET)"
+        )
+        print(f"  state: {state_dir}")
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            while not waiter.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            print("\nSandbox stopped.", flush=True)
+    finally:
+        sb.stop()
+    return 0

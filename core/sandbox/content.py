@@ -1,0 +1,342 @@
+"""The v2 API endpoints: user/info, creator_info/query, video and inbox init, status/fetch (and the avatar image)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import struct
+import time
+import zlib
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
+
+from core.sandbox import chunkrules, grants
+from core.sandbox.config import PRIVACY_LEVELS, CreatorProfile
+from core.sandbox.http import Exchange, V2Error
+from core.sandbox.state import DEMO_OPEN_ID, AccessRecord, Publish, digest
+
+if TYPE_CHECKING:
+    from core.sandbox.server import Sandbox
+
+DAY = 86400.0
+MAX_TITLE_UTF16 = 2200
+BOOL_FIELDS = (
+    "disable_duet",
+    "disable_stitch",
+    "disable_comment",
+    "brand_content_toggle",
+    "brand_organic_toggle",
+    "is_aigc",
+)
+USER_FIELDS: dict[str, str] = {
+    "open_id": "user.info.basic",
+    "union_id": "user.info.basic",
+    "avatar_url": "user.info.basic",
+    "avatar_url_100": "user.info.basic",
+    "avatar_large_url": "user.info.basic",
+    "display_name": "user.info.basic",
+    "bio_description": "user.info.profile",
+    "profile_deep_link": "user.info.profile",
+    "is_verified": "user.info.profile",
+    "username": "user.info.profile",
+    "follower_count": "user.info.stats",
+    "following_count": "user.info.stats",
+    "likes_count": "user.info.stats",
+    "video_count": "user.info.stats",
+}
+
+
+def profile_of(sb: Sandbox, open_id: str) -> CreatorProfile:
+    """An account's profile: config.profiles[open_id], else config.creator (renamed for extra accounts)."""
+    cfg = sb.config
+    if open_id in cfg.profiles:
+        return cfg.profiles[open_id]
+    acc = sb.state.accounts.get(open_id)
+    if open_id == DEMO_OPEN_ID or acc is None or acc.nickname is None or acc.username is None:
+        return cfg.creator
+    return replace(cfg.creator, nickname=acc.nickname, username=acc.username)
+
+
+def authorize(ex: Exchange, endpoint: str, bucket: str, scopes_any: tuple[str, ...]) -> AccessRecord:
+    """Bearer token check, token-expiry fault, scope check, forced 429s and the per-token rate limit."""
+    sb = ex.sandbox
+    header = ex.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    record = grants.lookup(sb.state, token) if token else None
+    if record is None or not sb.count_call():
+        raise V2Error(401, "access_token_invalid")
+    if not any(s in record.scopes for s in scopes_any):
+        raise V2Error(401, "scope_not_authorized")
+    if sb.take_fault(sb.config.force_429, endpoint) or not sb.rate_ok(digest(token), bucket):
+        raise V2Error(429, "rate_limit_exceeded")
+    return record
+
+
+def _json_body(ex: Exchange, required: bool) -> dict[str, Any]:
+    raw = ex.read_small_body()
+    if not raw.strip() and not required:
+        return {}
+    ctype = ex.headers.get("Content-Type", "").lower()
+    if not ctype.startswith("application/json"):
+        raise V2Error(400, "invalid_params", "Content-Type must be application/json.")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise V2Error(400, "invalid_params", "The request body is not valid JSON.") from exc
+    if not isinstance(body, dict):
+        raise V2Error(400, "invalid_params", "The request body must be a JSON object.")
+    return body
+
+
+# -- user/info and creator_info --------------------------------------------------------------------------
+
+
+def user_info(ex: Exchange) -> None:
+    sb = ex.sandbox
+    record = authorize(ex, "user_info", "user_info", ("user.info.basic",))
+    raw = ex.query.get("fields", [""])[-1]
+    wanted = [f.strip() for f in raw.split(",") if f.strip()]
+    if not wanted:
+        raise V2Error(400, "invalid_params", "The fields parameter is required.")
+    unknown = [f for f in wanted if f not in USER_FIELDS]
+    if unknown:
+        raise V2Error(400, "invalid_params", f"Unknown fields: {','.join(unknown)}.")
+    missing = sorted({USER_FIELDS[f] for f in wanted} - set(record.scopes))
+    if missing:
+        raise V2Error(400, "scope_permission_missed", f"The fields requested need the scopes: {','.join(missing)}.")
+    prof = profile_of(sb, record.open_id)
+    acc = sb.state.account(record.open_id)
+    avatar = avatar_url(ex, record.open_id, prof)
+    values: dict[str, Any] = {
+        "open_id": record.open_id,
+        "union_id": acc.union_id,
+        "avatar_url": avatar,
+        "avatar_url_100": avatar,
+        "avatar_large_url": avatar,
+        "display_name": prof.nickname,
+        "bio_description": prof.bio_description,
+        "profile_deep_link": f"https://vm.tiktok.com/sandbox-{prof.username}/",
+        "is_verified": prof.is_verified,
+        "username": prof.username,
+        "follower_count": prof.follower_count,
+        "following_count": prof.following_count,
+        "likes_count": prof.likes_count,
+        "video_count": prof.video_count,
+    }
+    ex.send_v2(200, {"user": {f: values[f] for f in wanted}})
+
+
+def creator_info(ex: Exchange) -> None:
+    sb = ex.sandbox
+    record = authorize(ex, "creator_info", "creator_info", ("video.publish",))
+    _json_body(ex, required=False)
+    forced = sb.config.creator_info_error
+    if forced:
+        ex.send_v2(200, {}, forced)
+        return
+    if _count(sb, record.open_id, "direct") >= sb.config.daily_post_cap:
+        ex.send_v2(200, {}, "spam_risk_too_many_posts")
+        return
+    prof = profile_of(sb, record.open_id)
+    ex.send_v2(
+        200,
+        {
+            "creator_avatar_url": avatar_url(ex, record.open_id, prof),
+            "creator_username": prof.username,
+            "creator_nickname": prof.nickname,
+            "privacy_level_options": prof.options(),
+            "comment_disabled": prof.comment_disabled,
+            "duet_disabled": prof.duet_disabled or prof.account_private,
+            "stitch_disabled": prof.stitch_disabled or prof.account_private,
+            "max_video_post_duration_sec": prof.max_video_post_duration_sec,
+        },
+    )
+
+
+def avatar_url(ex: Exchange, open_id: str, prof: CreatorProfile) -> str:
+    if prof.avatar_url is not None:
+        return prof.avatar_url
+    expires = int(time.time() + 7200)
+    return f"{ex.sandbox.base_url}/avatar/?open_id={open_id}&x-expires={expires}"
+
+
+def avatar(ex: Exchange) -> None:
+    """A 100x100 PNG in a colour derived from the account, standing in for TikTok's CDN avatar."""
+    seed = digest(ex.query_one("open_id") or "")
+    r, g, b = (int(seed[i : i + 2], 16) // 2 + 64 for i in (0, 2, 4))
+    ex.send_bytes(200, _png(100, 100, (r, g, b)), "image/png", {"Cache-Control": "max-age=7200"})
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+# -- init -------------------------------------------------------------------------------------------------
+
+
+def video_init(ex: Exchange) -> None:
+    _init(ex, "direct")
+
+
+def inbox_init(ex: Exchange) -> None:
+    _init(ex, "inbox")
+
+
+def _count(sb: Sandbox, open_id: str, kind: str) -> int:
+    """Posts of `kind` by this creator in the last 24 h that have not failed."""
+    now = time.time()
+    with sb.state.lock:
+        return sum(
+            1
+            for p in sb.state.publishes.values()
+            if p.open_id == open_id and p.kind == kind and p.created_at > now - DAY and p.status(now) != "FAILED"
+        )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_post_info(post_info: Any, options: list[str]) -> str:
+    """Validate post_info of a direct post; returns the requested privacy level."""
+    if not isinstance(post_info, dict):
+        raise V2Error(400, "invalid_param", "post_info is required and must be an object.")
+    title = post_info.get("title")
+    if title is not None:
+        if not isinstance(title, str):
+            raise V2Error(400, "invalid_param", "title must be a string.")
+        if len(title.encode("utf-16-le")) // 2 > MAX_TITLE_UTF16:
+            raise V2Error(400, "invalid_param", "title is longer than 2200 UTF-16 code units.")
+    for name in BOOL_FIELDS:
+        if name in post_info and not isinstance(post_info[name], bool):
+            raise V2Error(400, "invalid_param", f"{name} must be a boolean.")
+    cover = post_info.get("video_cover_timestamp_ms")
+    if cover is not None and (not _is_int(cover) or not -(2**31) <= cover < 2**31):
+        raise V2Error(400, "invalid_param", "video_cover_timestamp_ms must be an int32.")
+    privacy = post_info.get("privacy_level")
+    if privacy is not None and not isinstance(privacy, str):
+        raise V2Error(400, "invalid_param", "privacy_level must be a string.")
+    if privacy is None or privacy not in PRIVACY_LEVELS or privacy not in options:
+        raise V2Error(403, "privacy_level_option_mismatch")
+    if post_info.get("brand_content_toggle") is True and privacy == "SELF_ONLY":
+        raise V2Error(400, "invalid_param", "Branded content cannot be posted with privacy_level SELF_ONLY.")
+    return privacy
+
+
+def _check_source(source_info: Any) -> tuple[int, int, int]:
+    if not isinstance(source_info, dict):
+        raise V2Error(400, "invalid_params", "source_info is required and must be an object.")
+    source = source_info.get("source")
+    if source == "PULL_FROM_URL":
+        if not isinstance(source_info.get("video_url"), str) or not source_info["video_url"]:
+            raise V2Error(400, "invalid_params", "video_url is required for PULL_FROM_URL.")
+        raise V2Error(403, "url_ownership_unverified")
+    if source != "FILE_UPLOAD":
+        raise V2Error(400, "invalid_params", "source must be FILE_UPLOAD or PULL_FROM_URL.")
+    values = [source_info.get(k) for k in ("video_size", "chunk_size", "total_chunk_count")]
+    if not all(_is_int(v) for v in values):
+        raise V2Error(400, "invalid_params", "video_size, chunk_size and total_chunk_count must be integers.")
+    video_size, chunk_size, count = (cast(int, v) for v in values)
+    problem = chunkrules.plan_problem(video_size, chunk_size, count)
+    if problem:
+        raise V2Error(400, "invalid_params", problem)
+    return video_size, chunk_size, count
+
+
+def _init(ex: Exchange, kind: str) -> None:
+    sb = ex.sandbox
+    cfg = sb.config
+    scope = "video.publish" if kind == "direct" else "video.upload"
+    record = authorize(ex, "video_init" if kind == "direct" else "inbox_init", "init", (scope,))
+    body = _json_body(ex, required=True)
+    if sb.take_counter("init_5xx"):
+        raise V2Error(500, "internal_error")
+    prof = profile_of(sb, record.open_id)
+    privacy = _check_post_info(body.get("post_info"), prof.options()) if kind == "direct" else None
+    video_size, chunk_size, count = _check_source(body.get("source_info"))
+    if kind == "direct":
+        if not cfg.audited and not prof.account_private:
+            raise V2Error(403, "unaudited_client_can_only_post_to_private_accounts")
+        if _count(sb, record.open_id, "direct") >= cfg.daily_post_cap:
+            raise V2Error(403, "spam_risk_too_many_posts")
+        if not cfg.audited and _active_users(sb, record.open_id) >= cfg.active_user_cap:
+            raise V2Error(403, "reached_active_user_cap")
+        if not cfg.audited:
+            privacy = "SELF_ONLY"  # unaudited clients' posts are private whatever was asked
+    elif _count(sb, record.open_id, "inbox") >= cfg.pending_share_cap:
+        raise V2Error(403, "spam_risk_too_many_pending_share")
+    digits = str(secrets.randbelow(9 * 10**17) + 10**17)
+    publish_id = f"v_pub_file~v2-1.{digits}" if kind == "direct" else f"v_inbox_file~v2.{digits}"
+    upload_id = str(secrets.randbelow(9 * 10**18) + 10**18)
+    upload_token = secrets.token_hex(24)
+    pub = Publish(
+        publish_id=publish_id,
+        open_id=record.open_id,
+        kind=kind,
+        video_size=video_size,
+        chunk_size=chunk_size,
+        total_chunk_count=count,
+        upload_id=upload_id,
+        upload_token_hash=digest(upload_token),
+        upload_created_at=time.time(),
+        file_name=f"{upload_id}.bin",
+        privacy_level=privacy,
+        post_info=dict(body.get("post_info") or {}) if kind == "direct" else {},
+    )
+    with sb.state.lock:
+        sb.state.publishes[publish_id] = pub
+        sb.state.upload_path(pub).touch()
+        sb.state.save()
+    upload_url = f"{sb.base_url}/upload/?upload_id={upload_id}&upload_token={upload_token}"
+    assert len(upload_url) <= 256 and len(publish_id) <= 64
+    if sb.take_counter("drop_init_response"):
+        ex.drop_connection()
+    ex.send_v2(200, {"publish_id": publish_id, "upload_url": upload_url})
+
+
+def _active_users(sb: Sandbox, open_id: str) -> int:
+    """Other creators who posted directly through this (unaudited) client in the last 24 h."""
+    now = time.time()
+    with sb.state.lock:
+        return len(
+            {p.open_id for p in sb.state.publishes.values() if p.kind == "direct" and p.created_at > now - DAY}
+            - {open_id}
+        )
+
+
+# -- status -----------------------------------------------------------------------------------------------
+
+
+def status_fetch(ex: Exchange) -> None:
+    sb = ex.sandbox
+    record = authorize(ex, "status", "status", ("video.publish", "video.upload"))
+    body = _json_body(ex, required=True)
+    publish_id = body.get("publish_id")
+    if not isinstance(publish_id, str) or not publish_id:
+        raise V2Error(400, "invalid_params", "publish_id is required.")
+    now = time.time()
+    with sb.state.lock:
+        pub = sb.state.publishes.get(publish_id)
+        if pub is None:
+            raise V2Error(400, "invalid_publish_id")
+        if pub.open_id != record.open_id:
+            raise V2Error(400, "token_not_authorized_for_specified_publish_id")
+        status = pub.status(now)
+        data: dict[str, Any] = {
+            "status": status,
+            "uploaded_bytes": pub.received_bytes,
+            "publicaly_available_post_id": pub.public_post_ids(now),
+        }
+        if status == "FAILED":
+            data["fail_reason"] = pub.fail_reason
+    ex.send_v2(200, data)

@@ -1,0 +1,290 @@
+"""The Sandbox: a local emulator of TikTok's Login Kit and Content Posting API on a loopback HTTP server."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from core.sandbox import content, grants, oauth, upload
+from core.sandbox.config import DEFAULT_SCOPES, SandboxConfig
+from core.sandbox.http import ConnectionDropped, Exchange, LoggedRequest, OAuthError, V2Error
+from core.sandbox.state import State
+
+log = logging.getLogger(__name__)
+
+Route = Callable[[Exchange], None]
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "/v2/auth/authorize/"): oauth.authorize_page,
+    ("POST", "/v2/auth/authorize/"): oauth.authorize_decision,
+    ("POST", "/v2/oauth/token/"): oauth.token,
+    ("POST", "/v2/oauth/revoke/"): oauth.revoke,
+    ("GET", "/v2/user/info/"): content.user_info,
+    ("POST", "/v2/post/publish/creator_info/query/"): content.creator_info,
+    ("POST", "/v2/post/publish/video/init/"): content.video_init,
+    ("POST", "/v2/post/publish/inbox/video/init/"): content.inbox_init,
+    ("POST", "/v2/post/publish/status/fetch/"): content.status_fetch,
+    ("PUT", "/upload/"): upload.put_chunk,
+    ("GET", "/avatar/"): content.avatar,
+}
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """The bytes the sandbox has accepted for a publish so far."""
+
+    path: Path
+    size: int
+    sha256: str
+    complete: bool
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False
+
+    def __init__(self, address: tuple[str, int], handler: type[Exchange]) -> None:
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("sandbox connection error", exc_info=True)
+
+    def shutdown_request(self, request: Any) -> None:
+        handler_cls: type[Exchange] = self.RequestHandlerClass  # type: ignore[assignment]
+        handler_cls.sandbox._track(request, add=False)
+        super().shutdown_request(request)
+
+
+class Sandbox:
+    """The emulator. start() serves on a daemon thread; stop() is idempotent. Also a context manager."""
+
+    def __init__(self, state_dir: Path, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.state_dir = Path(state_dir)
+        self.config = config or SandboxConfig()
+        self.host = host
+        self.port = port
+        self.state = State(self.state_dir)
+        self.codes = grants.Codes()
+        self.lock = threading.RLock()  # faults, counters, rate windows, the request log
+        self._log: list[LoggedRequest] = []
+        self._windows: dict[tuple[str, str], deque[float]] = {}
+        self._armed_expiry: int | None = None
+        self._calls_left = 0
+        self._pending: dict[str, dict[str, Any]] = {}  # consent requests by id
+        self._uploads = upload.Uploads()
+        self._connections: set[socket.socket] = set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        if self._server is not None:
+            return self
+        handler = type("SandboxExchange", (_Handler,), {"sandbox": self})
+        self._server = _Server((self.host, self.port), handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="clipship-sandbox", daemon=True
+        )
+        self._thread.start()
+        log.info("sandbox listening on %s", self.base_url)
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._server = self._thread = None
+        server.shutdown()
+        server.server_close()
+        with self.lock:
+            live = list(self._connections)
+        for sock in live:  # idle keep-alive connections would otherwise hold their threads
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if thread is not None:
+            thread.join(timeout=5)
+        self._uploads.close_all()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _track(self, sock: socket.socket, add: bool) -> None:
+        with self.lock:
+            if add:
+                self._connections.add(sock)
+            else:
+                self._connections.discard(sock)
+
+    # -- public helpers for tests and the app ----------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def auth_url(self) -> str:
+        return self.base_url + "/v2/auth/authorize/"
+
+    def issue_token(
+        self, scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES, open_id: str | None = None
+    ) -> dict[str, Any]:
+        """Sign an account in without the browser: the same dict /v2/oauth/token/ returns."""
+        account = self.state.account(open_id)
+        return grants.issue(self.state, self.config, account.open_id, list(scopes))
+
+    def received(self, publish_id: str) -> ReceivedFile:
+        """What arrived for `publish_id` (KeyError if unknown)."""
+        with self.state.lock:
+            pub = self.state.publishes[publish_id]
+            path = self.state.upload_path(pub)
+            size = pub.received_bytes
+            complete = pub.completed_at is not None
+        return ReceivedFile(path, size, self._uploads.sha256(pub, path), complete)
+
+    def publish_status(self, publish_id: str) -> str:
+        with self.state.lock:
+            return self.state.publishes[publish_id].status(time.time())
+
+    @property
+    def request_log(self) -> list[LoggedRequest]:
+        with self.lock:
+            return list(self._log)
+
+    def clear_request_log(self) -> None:
+        with self.lock:
+            self._log.clear()
+
+    # -- used by the endpoint modules ------------------------------------------------------------------
+
+    def log_request(self, entry: LoggedRequest) -> None:
+        with self.lock:
+            self._log.append(entry)
+
+    def take_fault(self, table: dict[Any, int], key: Any) -> bool:
+        """Consume one unit of a counted fault; True when it applies now."""
+        with self.lock:
+            left = table.get(key, 0)
+            if left <= 0:
+                return False
+            if left == 1:
+                table.pop(key, None)
+            else:
+                table[key] = left - 1
+            return True
+
+    def take_counter(self, name: str) -> bool:
+        """Consume one unit of an integer fault on the config (init_5xx, drop_init_response)."""
+        with self.lock:
+            left = int(getattr(self.config, name))
+            if left <= 0:
+                return False
+            setattr(self.config, name, left - 1)
+            return True
+
+    def count_call(self) -> bool:
+        """Count an authorized v2 call for token_expire_after_calls; False when the tokens expire now."""
+        with self.lock:
+            limit = self.config.token_expire_after_calls
+            if limit is None:
+                self._armed_expiry = None
+                return True
+            if self._armed_expiry != limit:
+                self._armed_expiry, self._calls_left = limit, limit
+            if self._calls_left <= 0:
+                self.config.token_expire_after_calls = None
+                self._armed_expiry = None
+                grants.expire_all_access(self.state)
+                return False
+            self._calls_left -= 1
+            return True
+
+    def rate_ok(self, token_key: str, bucket: str) -> bool:
+        """Sliding 60 s window per access token; records the call when it is allowed."""
+        limit = self.config.rate_limits.get(bucket)
+        if not self.config.rate_limits_enabled or limit is None:
+            return True
+        now = time.monotonic()
+        with self.lock:
+            window = self._windows.setdefault((token_key, bucket), deque())
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+            if len(window) >= limit:
+                return False
+            window.append(now)
+            return True
+
+    def reset_rate_limits(self) -> None:
+        with self.lock:
+            self._windows.clear()
+
+
+class _Handler(Exchange):
+    """Routes each request and records it in the request log."""
+
+    def _dispatch(self) -> None:
+        self.parse_target()
+        route = ROUTES.get((self.command, self.url_path))
+        try:
+            if route is None:
+                known = any(path == self.url_path for _, path in ROUTES)
+                self._drain()
+                raise V2Error(405 if known else 404, "invalid_params", "Unknown method or path.")
+            route(self)
+        except V2Error as exc:
+            self.send_v2(exc.status, {}, exc.code, exc.message)
+        except OAuthError as exc:
+            self.send_oauth_error(exc)
+        except ConnectionDropped:
+            pass
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+            self.status_sent = 0
+            self.error_code = "connection_lost"
+        except Exception:  # the server must keep running whatever a handler does
+            log.exception("sandbox handler failed")
+            self.close_connection = True
+            if not self.status_sent:
+                try:
+                    self.send_v2(500, {}, "internal_error")
+                except OSError:
+                    pass
+        finally:
+            code = "connection_dropped" if self._dropped else self.error_code
+            self.sandbox.log_request(LoggedRequest(self.command, self.url_path, self.status_sent, code))
+
+    def _drain(self) -> None:
+        length = self.content_length()
+        if length is None or length < 0 or length > 1024 * 1024:
+            self.close_connection = True
+            return
+        self.rfile.read(length)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._dispatch()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch()

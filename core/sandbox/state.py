@@ -1,0 +1,188 @@
+"""The sandbox's server-side records (accounts, token grants, publishes), kept in state_dir as JSON.
+
+Tokens and codes are stored only as SHA-256 digests, as a real server would: the state file never holds
+a usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from core.config import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+STATE_VERSION = 1
+DEMO_OPEN_ID = "-000sandboxDemoCreatorOpenId0001"
+
+
+def digest(secret: str) -> str:
+    """The stored form of a token or code."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_open_id() -> str:
+    return "-000" + secrets.token_urlsafe(21).replace("-", "x").replace("_", "y")
+
+
+@dataclass
+class Account:
+    open_id: str
+    union_id: str
+    nickname: str | None = None  # None: the config's creator profile decides
+    username: str | None = None
+    created_at: float = field(default_factory=time.time)
+
+
+@dataclass
+class AccessRecord:
+    open_id: str
+    scopes: list[str]
+    expires_at: float
+    grant_id: str
+
+
+@dataclass
+class RefreshRecord:
+    open_id: str
+    scopes: list[str]
+    expires_at: float
+    grant_id: str
+
+
+@dataclass
+class Publish:
+    """One init call and everything after it: the upload plan, the bytes received, the outcome."""
+
+    publish_id: str
+    open_id: str
+    kind: str  # "direct" or "inbox"
+    video_size: int
+    chunk_size: int
+    total_chunk_count: int
+    upload_id: str
+    upload_token_hash: str
+    upload_created_at: float
+    file_name: str
+    privacy_level: str | None = None  # effective privacy of a direct post
+    post_info: dict[str, Any] = field(default_factory=dict)
+    created_at: float = field(default_factory=time.time)
+    next_chunk: int = 0
+    received_bytes: int = 0
+    last_range: tuple[int, int] | None = None
+    last_chunk_sha256: str | None = None
+    completed_at: float | None = None  # when the last chunk arrived
+    processing_delay_s: float = 0.0
+    moderation_delay_s: float = 0.0
+    fail_reason: str | None = None  # decided when the last chunk arrived
+    post_ids: list[int] = field(default_factory=list)
+
+    def chunk_range(self, index: int) -> tuple[int, int]:
+        """Inclusive byte range of chunk `index` under the plan declared at init (remainder in the last)."""
+        first = index * self.chunk_size
+        last = self.video_size - 1 if index == self.total_chunk_count - 1 else first + self.chunk_size - 1
+        return first, last
+
+    def status(self, now: float) -> str:
+        if self.completed_at is None or now < self.completed_at + self.processing_delay_s:
+            return "PROCESSING_UPLOAD"
+        if self.fail_reason:
+            return "FAILED"
+        return "PUBLISH_COMPLETE" if self.kind == "direct" else "SEND_TO_USER_INBOX"
+
+    def public_post_ids(self, now: float) -> list[int]:
+        if self.status(now) != "PUBLISH_COMPLETE" or self.privacy_level != "PUBLIC_TO_EVERYONE":
+            return []
+        assert self.completed_at is not None
+        if now < self.completed_at + self.processing_delay_s + self.moderation_delay_s:
+            return []
+        return list(self.post_ids)
+
+
+def _load(cls: Any, raw: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    values = {k: v for k, v in raw.items() if k in names}
+    if "last_range" in values and values["last_range"] is not None:
+        values["last_range"] = tuple(values["last_range"])
+    return cls(**values)
+
+
+class State:
+    """All records, guarded by one lock; every change is saved atomically to state.json."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = state_dir
+        self.uploads_dir = state_dir / "uploads"
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        self.path = state_dir / "state.json"
+        self.lock = threading.RLock()
+        self.accounts: dict[str, Account] = {}
+        self.access: dict[str, AccessRecord] = {}  # by digest
+        self.refresh: dict[str, RefreshRecord] = {}  # by digest
+        self.publishes: dict[str, Publish] = {}
+        self._load()
+        if DEMO_OPEN_ID not in self.accounts:
+            self.accounts[DEMO_OPEN_ID] = Account(DEMO_OPEN_ID, "sandbox-union-" + uuid.uuid4().hex[:16])
+            self.save()
+
+    def _load(self) -> None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("sandbox state unreadable (%s); starting afresh", type(exc).__name__)
+            return
+        if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+            log.warning("sandbox state has an unknown version; starting afresh")
+            return
+        try:
+            self.accounts = {k: _load(Account, v) for k, v in raw.get("accounts", {}).items()}
+            self.access = {k: _load(AccessRecord, v) for k, v in raw.get("access", {}).items()}
+            self.refresh = {k: _load(RefreshRecord, v) for k, v in raw.get("refresh", {}).items()}
+            self.publishes = {k: _load(Publish, v) for k, v in raw.get("publishes", {}).items()}
+        except (TypeError, AttributeError) as exc:
+            log.warning("sandbox state malformed (%s); starting afresh", type(exc).__name__)
+            self.accounts, self.access, self.refresh, self.publishes = {}, {}, {}, {}
+
+    def save(self) -> None:
+        """Write everything (tokens only as digests). Caller may hold the lock; this takes it too."""
+        with self.lock:
+            now = time.time()
+            # Expired grants are no use to anyone: drop them so the file stays small.
+            self.access = {k: v for k, v in self.access.items() if v.expires_at > now}
+            self.refresh = {k: v for k, v in self.refresh.items() if v.expires_at > now}
+            doc = {
+                "version": STATE_VERSION,
+                "accounts": {k: asdict(v) for k, v in self.accounts.items()},
+                "access": {k: asdict(v) for k, v in self.access.items()},
+                "refresh": {k: asdict(v) for k, v in self.refresh.items()},
+                "publishes": {k: asdict(v) for k, v in self.publishes.items()},
+            }
+            atomic_write_text(self.path, json.dumps(doc, indent=1, sort_keys=True) + "\n", mode=0o600)
+
+    def account(self, open_id: str | None) -> Account:
+        """The account `open_id` (created on first use, with a numbered name), or the demo account."""
+        with self.lock:
+            key = open_id or DEMO_OPEN_ID
+            acc = self.accounts.get(key)
+            if acc is None:
+                n = len(self.accounts) + 1
+                acc = Account(
+                    key, "sandbox-union-" + uuid.uuid4().hex[:16], f"Sandbox Creator {n}", f"sandbox.creator{n}"
+                )
+                self.accounts[key] = acc
+                self.save()
+            return acc
+
+    def upload_path(self, publish: Publish) -> Path:
+        return self.uploads_dir / publish.file_name

@@ -1,0 +1,217 @@
+"""PUT to the upload URL: strict Content-Type/Range/Length checks, sequential chunks streamed to disk and hashed.
+
+Responses (tiktok-api.md 1.4): 206 with `Content-Range: bytes 0-<last byte index>/<total>` while chunks
+remain, 201 on the last chunk, 400 malformed headers or a short body, 403 expired URL, 404 unknown upload,
+416 a range that is not the next chunk of the plan declared at init.
+
+Re-sending the chunk that was just accepted (same range, same bytes: a client that lost the response and
+retries) is answered like the first time (206, or 201 for the last chunk) and changes nothing; the same
+range with different bytes gets 416.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.sandbox.http import Exchange
+from core.sandbox.state import Publish, digest
+
+if TYPE_CHECKING:
+    from core.sandbox.server import Sandbox
+
+PIECE = 1024 * 1024
+CONTENT_TYPES = ("video/mp4", "video/quicktime", "video/webm")
+RANGE_RE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
+
+
+class Uploads:
+    """Running SHA-256 of the accepted bytes of each upload (rebuilt from the file after a restart)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.hashers: dict[str, Any] = {}
+
+    def hasher(self, pub: Publish, path: Path) -> Any:
+        with self.lock:
+            h = self.hashers.get(pub.publish_id)
+            if h is None:
+                h = hashlib.sha256()
+                if pub.received_bytes:
+                    with path.open("rb") as fh:
+                        left = pub.received_bytes
+                        while left > 0:
+                            data = fh.read(min(PIECE, left))
+                            if not data:
+                                break
+                            h.update(data)
+                            left -= len(data)
+                self.hashers[pub.publish_id] = h
+            return h
+
+    def commit(self, publish_id: str, hasher: Any) -> None:
+        with self.lock:
+            self.hashers[publish_id] = hasher
+
+    def sha256(self, pub: Publish, path: Path) -> str:
+        return str(self.hasher(pub, path).hexdigest())
+
+    def close_all(self) -> None:
+        with self.lock:
+            self.hashers.clear()
+
+
+def _plain(ex: Exchange, status: int, headers: dict[str, str] | None = None) -> None:
+    ex.send_bytes(status, b"", None, headers)
+
+
+def _drain(ex: Exchange, length: int | None) -> None:
+    """Read and discard the body so the client sees our answer instead of a broken pipe."""
+    if length is None or length < 0 or length > 2**31:
+        ex.close_connection = True
+        return
+    left = length
+    while left > 0:
+        data = ex.rfile.read(min(PIECE, left))
+        if not data:
+            ex.close_connection = True
+            return
+        left -= len(data)
+
+
+def put_chunk(ex: Exchange) -> None:
+    sb = ex.sandbox
+    length = ex.content_length()
+    upload_id, token = ex.query_one("upload_id") or "", ex.query_one("upload_token") or ""
+    with sb.state.lock:
+        pub = next((p for p in sb.state.publishes.values() if p.upload_id == upload_id), None)
+    if pub is None or not secrets.compare_digest(pub.upload_token_hash, digest(token)):
+        _drain(ex, length)
+        return _plain(ex, 404)
+    if time.time() - pub.upload_created_at > sb.config.upload_url_ttl:
+        _drain(ex, length)
+        return _plain(ex, 403)
+    ctype = ex.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    match = RANGE_RE.fullmatch(ex.headers.get("Content-Range", "").strip())
+    if ex.headers.get("Transfer-Encoding") or length is None or length < 0:
+        ex.close_connection = True
+        return _plain(ex, 400)
+    if ctype not in CONTENT_TYPES or match is None:
+        _drain(ex, length)
+        return _plain(ex, 400)
+    first, last, total = (int(g) for g in match.groups())
+    if first > last or total != pub.video_size or length != last - first + 1:
+        _drain(ex, length)
+        return _plain(ex, 400)
+    path = sb.state.upload_path(pub)
+    with sb.state.lock:
+        index = pub.next_chunk
+        done = pub.completed_at is not None
+        repeat = pub.last_range == (first, last)
+        expected = None if done else pub.chunk_range(index)
+    if (first, last) != expected and not repeat:
+        _drain(ex, length)
+        return _plain(ex, 416, _progress(pub))
+    if repeat:
+        return _repeat(ex, pub, path, length)
+    if sb.take_fault(sb.config.chunk_reset, index):
+        _read_some_then_reset(ex, length)
+    base = sb._uploads.hasher(pub, path)
+    hasher = base.copy()
+    if not _receive(ex, path, first, length, hasher, sb.config.slow_chunk_delay_s):
+        ex.close_connection = True
+        return _plain(ex, 400)
+    if sb.take_fault(sb.config.chunk_5xx, index):
+        return _plain(ex, sb.config.chunk_5xx_status)
+    chunk_hash = _range_hash(path, first, length)
+    with sb.state.lock:
+        if pub.next_chunk != index:  # a concurrent PUT got there first
+            return _plain(ex, 416, _progress(pub))
+        pub.next_chunk = index + 1
+        pub.received_bytes = last + 1
+        pub.last_range = (first, last)
+        pub.last_chunk_sha256 = chunk_hash
+        sb._uploads.commit(pub.publish_id, hasher)
+        final = pub.next_chunk == pub.total_chunk_count
+        if final:
+            _complete(sb, pub)
+        sb.state.save()
+    _plain(ex, 201 if final else 206, _progress(pub))
+
+
+def _progress(pub: Publish) -> dict[str, str]:
+    if pub.received_bytes == 0:
+        return {}
+    return {"Content-Range": f"bytes 0-{pub.received_bytes - 1}/{pub.video_size}"}
+
+
+def _complete(sb: Sandbox, pub: Publish) -> None:
+    cfg = sb.config
+    pub.completed_at = time.time()
+    pub.processing_delay_s = cfg.processing_delay_s
+    pub.moderation_delay_s = cfg.moderation_delay_s
+    pub.fail_reason = cfg.final_fail_reason
+    if pub.kind == "direct" and not pub.fail_reason:
+        pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
+
+
+def _receive(ex: Exchange, path: Path, offset: int, length: int, hasher: Any, delay_s: float) -> bool:
+    """Stream `length` body bytes into the file at `offset`, 1 MiB at a time; False on a short body."""
+    pieces = max(1, -(-length // PIECE))
+    pause = delay_s / pieces if delay_s > 0 else 0.0
+    with path.open("r+b") as fh:
+        fh.seek(offset)
+        left = length
+        while left > 0:
+            data = ex.rfile.read(min(PIECE, left))
+            if not data:
+                fh.truncate(offset)
+                return False
+            fh.write(data)
+            hasher.update(data)
+            left -= len(data)
+            if pause:
+                time.sleep(pause)
+        fh.truncate(offset + length)
+    return True
+
+
+def _range_hash(path: Path, offset: int, length: int) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        left = length
+        while left > 0:
+            data = fh.read(min(PIECE, left))
+            if not data:
+                break
+            h.update(data)
+            left -= len(data)
+    return h.hexdigest()
+
+
+def _repeat(ex: Exchange, pub: Publish, path: Path, length: int) -> None:
+    """The chunk just accepted, sent again: same bytes -> same answer, nothing changes; else 416."""
+    h = hashlib.sha256()
+    left = length
+    while left > 0:
+        data = ex.rfile.read(min(PIECE, left))
+        if not data:
+            ex.close_connection = True
+            return _plain(ex, 400)
+        h.update(data)
+        left -= len(data)
+    if h.hexdigest() != pub.last_chunk_sha256:
+        return _plain(ex, 416, _progress(pub))
+    final = pub.completed_at is not None
+    _plain(ex, 201 if final else 206, _progress(pub))
+
+
+def _read_some_then_reset(ex: Exchange, length: int) -> None:
+    ex.rfile.read(min(length // 2, PIECE))
+    ex.drop_connection()

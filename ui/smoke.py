@@ -1,0 +1,255 @@
+"""`clipship --smoke-test`: proves the (frozen) app's native parts work, offscreen, in a few seconds.
+
+Checks, one line each ("ok   <name>: ..." or "FAIL <name>: ..."): Qt starts offscreen with its plugins and
+the bundled icons; the keyring backend resolves; libmediainfo loads and inspects the bundled sample video;
+thousands of ("qint64", "qint64") signals from a worker thread arrive on the GUI thread intact (values past
+2 GiB included); the embedded sandbox accepts the sample video through the whole publish pipeline.
+Exit code 0 only if every check passed, 1 otherwise.
+
+CLIPSHIP_SMOKE_KEYRING=<text> makes the keyring check also require that the backend's name contains <text>
+and, unless it is the fail backend, store, read back and delete a random probe secret (used by CI).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+import hashlib  # noqa: E402
+import secrets  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+SIGNAL_COUNT = 5000
+BIG = 3 * 1024**3 + 7  # past 2 GiB and 2**31: what Signal(int, int) would mangle
+
+
+def resources_dir() -> Path:
+    """resources/ next to the code: the checkout, or the frozen app's bundle folder."""
+    base = getattr(sys, "_MEIPASS", None)
+    return Path(base) / "resources" if base else Path(__file__).resolve().parents[1] / "resources"
+
+
+def seconds_since_process_start() -> float | None:
+    """Wall time since the kernel started this process (Linux /proc; None elsewhere)."""
+    try:
+        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - int(stat[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+class SmokeState:
+    """What the checks share: the QApplication and the sample video."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+        self.sample = resources_dir() / "sample.mp4"
+
+
+def check_qt(state: SmokeState) -> str:
+    from PySide6.QtCore import QCoreApplication, qVersion
+    from PySide6.QtGui import QIcon, QImageReader
+    from PySide6.QtWidgets import QApplication
+
+    from core import APP_NAME, APP_ORG
+
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setOrganizationName(APP_ORG)
+    state.app = QApplication.instance() or QApplication([sys.argv[0]])
+    platform = state.app.platformName()
+    if platform != "offscreen":
+        raise RuntimeError(f"platform plugin is {platform!r}, expected 'offscreen'")
+    formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+    missing = {"png", "ico", "svg"} - formats
+    if missing:
+        raise RuntimeError(f"image format plugins missing: {sorted(missing)}")
+    icon = QIcon()
+    for png in sorted((resources_dir() / "icons").glob("clipship-*.png")):
+        icon.addFile(str(png))
+    if icon.isNull() or icon.pixmap(64, 64).isNull():
+        raise RuntimeError(f"app icon did not load from {resources_dir() / 'icons'}")
+    state.app.setWindowIcon(icon)
+    return f"Qt {qVersion()}, platform {platform}, {len(icon.availableSizes())} icon sizes"
+
+
+def check_keyring(state: SmokeState) -> str:
+    import keyring
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__name__}"
+    expected = os.environ.get("CLIPSHIP_SMOKE_KEYRING", "")
+    if expected and expected not in name:
+        raise RuntimeError(f"backend is {name}, expected one matching {expected!r}")
+    if expected and "fail" not in name:
+        service, user, probe = "clipship-smoke-test", "probe", secrets.token_hex(8)
+        keyring.set_password(service, user, probe)
+        try:
+            if keyring.get_password(service, user) != probe:
+                raise RuntimeError(f"{name} returned a different secret than it stored")
+        finally:
+            keyring.delete_password(service, user)
+        return f"{name} (store/read/delete round trip ok)"
+    return name
+
+
+def check_mediainfo(state: SmokeState) -> str:
+    from pymediainfo import MediaInfo
+
+    if not MediaInfo.can_parse():
+        raise RuntimeError("libmediainfo could not be loaded")
+    if not state.sample.is_file():
+        raise RuntimeError(f"bundled sample video missing: {state.sample}")
+    from core.media import Limits, check, inspect
+
+    facts = inspect(state.sample)
+    problems = check(facts, Limits())
+    if problems:
+        raise RuntimeError(f"sample video fails preflight: {problems}")
+    return f"{state.sample.name}: {facts}"
+
+
+def check_signals(state: SmokeState) -> str:
+    from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal, Slot
+
+    expected = [(i, BIG + i * 1_000_003) for i in range(SIGNAL_COUNT)] + [(2**63 - 1, -(2**63))]
+
+    class Emitter(QObject):
+        """Lives on a worker thread. Signals: progress(qint64, qint64), done()."""
+
+        progress = Signal("qint64", "qint64")
+        done = Signal()
+
+        @Slot()
+        def run(self) -> None:
+            for a, b in expected:
+                self.progress.emit(a, b)
+            self.done.emit()
+
+    class Receiver(QObject):
+        """Lives on the GUI thread; records what arrives and on which thread."""
+
+        def __init__(self, loop: QEventLoop) -> None:
+            super().__init__()
+            self.loop = loop
+            self.gui_thread = threading.get_ident()
+            self.values: list[tuple[int, int]] = []
+            self.off_thread = 0
+            self.finished = False
+
+        @Slot("qint64", "qint64")
+        def on_emitter_progress(self, a: int, b: int) -> None:
+            self.off_thread += threading.get_ident() != self.gui_thread
+            self.values.append((a, b))
+
+        @Slot()
+        def on_emitter_done(self) -> None:
+            self.finished = True
+            self.loop.quit()
+
+    loop = QEventLoop()
+    receiver = Receiver(loop)
+    thread = QThread()
+    emitter = Emitter()
+    emitter.moveToThread(thread)
+    emitter.progress.connect(receiver.on_emitter_progress)
+    emitter.done.connect(receiver.on_emitter_done)
+    thread.started.connect(emitter.run)
+    QTimer.singleShot(20_000, loop.quit)
+    thread.start()
+    loop.exec()
+    thread.quit()
+    thread.wait(5000)
+    if not receiver.finished:
+        raise RuntimeError(f"timed out: {len(receiver.values)} of {len(expected)} signals arrived")
+    if receiver.off_thread:
+        raise RuntimeError(f"{receiver.off_thread} slots ran off the GUI thread")
+    if receiver.values != expected:
+        wrong = next(i for i, (x, y) in enumerate(zip(receiver.values, expected, strict=False)) if x != y)
+        raise RuntimeError(f"signal {wrong} carried {receiver.values[wrong]}, expected {expected[wrong]}")
+    return f"{len(expected)} qint64 pairs (up to {expected[-2][1]}) arrived in order on the GUI thread"
+
+
+def check_pipeline(state: SmokeState) -> str:
+    from core.api import TikTokClient
+    from core.auth import token_source_for
+    from core.config import Config
+    from core.context import open_context
+    from core.models import PostSettings
+    from core.pipeline import publish
+
+    progress: list[tuple[int, int]] = []
+    stages: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="clipship-smoke-") as tmp:
+        with open_context(sandbox=True, config=Config(data_dir=Path(tmp))) as ctx:
+            assert ctx.sandbox is not None
+            client = TikTokClient(ctx.config, token_source_for(ctx))
+            try:
+                result = publish(
+                    client,
+                    state.sample,
+                    PostSettings(privacy_level="SELF_ONLY", title="Clipship smoke test"),
+                    on_stage=lambda stage, detail: stages.append(str(stage)),
+                    on_progress=lambda done, total: progress.append((done, total)),
+                )
+            finally:
+                close = getattr(client, "close", None)
+                if callable(close):
+                    close()
+            _, size, sha256 = ctx.sandbox.received(result.publish_id)
+    data = state.sample.read_bytes()
+    if result.status != "PUBLISH_COMPLETE":
+        raise RuntimeError(f"publish ended with {result.status} ({result.fail_reason})")
+    if size != len(data) or sha256 != hashlib.sha256(data).hexdigest():
+        raise RuntimeError("the sandbox received different bytes than were sent")
+    if not progress or progress[-1][0] != len(data):
+        raise RuntimeError(f"progress did not reach {len(data)} bytes: {progress[-1:]}")
+    return f"{result.status}, {size} bytes in {result.chunk_count} chunk(s), stages {'>'.join(stages)}"
+
+
+CHECKS: list[tuple[str, Callable[[SmokeState], str]]] = [
+    ("qt", check_qt),
+    ("keyring", check_keyring),
+    ("mediainfo", check_mediainfo),
+    ("signals", check_signals),
+    ("pipeline", check_pipeline),
+]
+
+
+def run_smoke_test(out: Any = None) -> int:
+    """Run every check, print one line each, return 0 if all passed."""
+    out = out or sys.stdout
+    started = time.perf_counter()
+    failed: list[str] = []
+    state = SmokeState()
+    for name, check in CHECKS:
+        t0 = time.perf_counter()
+        try:
+            detail = check(state)
+        except BaseException as exc:  # the smoke test's own boundary: report the check, keep going
+            failed.append(name)
+            print(f"FAIL {name}: {type(exc).__name__}: {exc}", file=out, flush=True)
+            if os.environ.get("CLIPSHIP_SMOKE_DEBUG"):
+                traceback.print_exc()
+            if isinstance(exc, KeyboardInterrupt):
+                break
+            continue
+        print(f"ok   {name}: {detail} [{(time.perf_counter() - t0) * 1000:.0f} ms]", file=out, flush=True)
+    since_start = seconds_since_process_start()
+    total = f"{time.perf_counter() - started:.2f} s" + (
+        f", {since_start:.2f} s since process start" if since_start else ""
+    )
+    if failed:
+        print(f"smoke test FAILED ({', '.join(failed)}) in {total}", file=out, flush=True)
+        return 1
+    print(f"smoke test passed: {len(CHECKS)} checks in {total}", file=out, flush=True)
+    return 0

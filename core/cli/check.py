@@ -1,0 +1,90 @@
+"""Command check: will TikTok accept this video? Prints the facts and every problem; exit 0 yes, 2 no."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TextIO
+
+from core.errors import EXIT_INPUT, EXIT_OK
+from core.media import Limits, Problem, Report, fmt, preflight
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("the limit must be a positive number of seconds")
+    return value
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="check a video against TikTok's limits (nothing is uploaded)",
+        description="Inspect VIDEO and list everything TikTok would refuse, with how to fix it. "
+        "Exit status 0: TikTok would accept it (notes allowed); 2: it would not.",
+    )
+    p.add_argument("video", metavar="VIDEO", help="the video file")
+    p.add_argument("--json", action="store_true", help="print one JSON object {path, accepted, facts, problems}")
+    p.add_argument(
+        "--max-duration",
+        type=_seconds,
+        metavar="S",
+        help=f"longest allowed video in seconds (default {fmt.number(Limits().max_duration_s)}, "
+        "the API's limit; the signed-in creator's own limit may be shorter)",
+    )
+    p.set_defaults(func=run, needs_context=False)
+
+
+def run(args: argparse.Namespace, ctx: object = None) -> int:
+    limits = (
+        Limits() if args.max_duration is None else Limits(max_duration_s=args.max_duration, max_duration_source="user")
+    )
+    report = preflight(args.video, limits)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print_report(report, sys.stdout)
+    return EXIT_OK if report.accepted else EXIT_INPUT
+
+
+def print_report(report: Report, out: TextIO) -> None:
+    """The human report: the facts, blocking problems, notes, then a one-line verdict."""
+    lines = [report.path]
+    facts = report.facts
+    if facts is not None and facts.unreadable is None:
+        lines += ["  " + line for line in facts.summary_lines()]
+    blocking, notes = report.blocking, report.advisories
+    if blocking:
+        lines += ["", "TikTok would refuse this video:"] + _items(blocking, "x", "Fix")
+    if notes:
+        lines += ["", "Notes (TikTok accepts these):"] + _items(notes, "-", "Tip")
+    lines.append("")
+    if blocking:
+        count = f"{len(blocking)} problem" + ("s" if len(blocking) > 1 else "")
+        lines.append(f"NOT ACCEPTED: {count} to fix before posting.")
+    else:
+        lines.append("OK: TikTok should accept this video.")
+    _write(out, "\n".join(lines) + "\n")
+
+
+def _items(problems: tuple[Problem, ...], bullet: str, fix_label: str) -> list[str]:
+    lines = []
+    for problem in problems:
+        lines.append(f"  {bullet} {problem.message}")
+        lines.append(f"    {fix_label}: {problem.fix}")
+    return lines
+
+
+def _write(out: TextIO, text: str) -> None:
+    """Write, replacing characters the terminal's encoding cannot show (a non-ASCII path on a legacy console)."""
+    try:
+        out.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(out, "encoding", None) or "ascii"
+        out.write(text.encode(encoding, "replace").decode(encoding))
+    out.flush()

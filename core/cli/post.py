@@ -1,0 +1,340 @@
+"""The `post`, `status` and `history` commands: post a video, follow an earlier post, list past attempts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from core.context import AppContext
+from core.errors import EXIT_FAILED, EXIT_OK, ClipshipError, PublishFailed
+from core.models import PRIVACY_LEVELS, PostSettings, PublishResult, Stage
+
+RESULT_KEYS = (
+    "publish_id",
+    "status",
+    "fail_reason",
+    "post_ids",
+    "video_size",
+    "chunk_size",
+    "chunk_count",
+    "elapsed_s",
+)
+
+
+def register(sub: Any) -> None:
+    post = sub.add_parser(
+        "post",
+        help="post a video to TikTok",
+        description="Upload VIDEO and publish it (or send it to the TikTok inbox with --draft), then wait for TikTok "
+        "to finish. Comments, duets and stitches are allowed unless a --no-* flag is given.",
+    )
+    post.add_argument("video", metavar="VIDEO", help="the video file (MP4, MOV or WebM)")
+    post.add_argument(
+        "--privacy",
+        metavar="LEVEL",
+        type=str.upper,
+        help=f"who can see it (required unless --draft): {', '.join(PRIVACY_LEVELS)}",
+    )
+    post.add_argument("--title", default="", help="the caption (#hashtags and @mentions work), up to 2200 characters")
+    post.add_argument("--no-comment", action="store_true", help="turn comments off")
+    post.add_argument("--no-duet", action="store_true", help="turn duets off")
+    post.add_argument("--no-stitch", action="store_true", help="turn stitches off")
+    post.add_argument("--cover-ms", type=int, metavar="MS", help="the cover frame's time in milliseconds")
+    post.add_argument("--your-brand", action="store_true", help="promotes your own business ('Promotional content')")
+    post.add_argument("--branded-content", action="store_true", help="paid partnership ('Paid partnership' label)")
+    post.add_argument("--ai-generated", action="store_true", help="label the video as AI-generated")
+    post.add_argument("--draft", action="store_true", help="send to the TikTok inbox; finish posting in the app")
+    post.add_argument("--chunk-size", type=int, metavar="BYTES", help="upload chunk size (5,242,880 to 64,000,000)")
+    post.add_argument("--no-wait", action="store_true", help="return once the upload is done; don't wait for TikTok")
+    post.add_argument("--force", action="store_true", help="post even if this file was already posted to the account")
+    post.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    post.add_argument("--account", metavar="OPEN_ID", help="the signed-in account to post as (default: the default)")
+    post.set_defaults(func=run_post)
+
+    status = sub.add_parser("status", help="follow an earlier post to its end", description=status_help())
+    status.add_argument("publish_id", metavar="PUBLISH_ID")
+    status.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    status.add_argument("--account", metavar="OPEN_ID", help="the account that made the post")
+    status.set_defaults(func=run_status)
+
+    history = sub.add_parser("history", help="list past post attempts", description="List past post attempts.")
+    history.add_argument("--json", action="store_true", help="print a JSON array on stdout")
+    history.add_argument("--limit", type=int, default=50, help="how many (most recent first)")
+    history.set_defaults(func=run_history)
+
+
+def status_help() -> str:
+    return "Poll TikTok for PUBLISH_ID until it is published, in the inbox or failed, updating the history."
+
+
+# -- output -----------------------------------------------------------------------------------------------------
+
+
+def result_json(result: PublishResult | None, error: ClipshipError | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {key: None for key in RESULT_KEYS}
+    if result is not None:
+        out.update(
+            publish_id=result.publish_id,
+            status=result.status,
+            fail_reason=result.fail_reason,
+            post_ids=list(result.post_ids),
+            video_size=result.video_size,
+            chunk_size=result.chunk_size,
+            chunk_count=result.chunk_count,
+            elapsed_s=result.elapsed_s,
+        )
+    else:
+        out["post_ids"] = []
+    if error is not None:
+        out["error"] = {
+            "code": getattr(error, "code", type(error).__name__),
+            "message": error.message,
+            "hint": error.hint,
+            "exit_code": error.exit_code,
+        }
+    return out
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+class Reporter:
+    """Stage lines on stderr, and a progress bar (bytes, speed, ETA) when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, bar: bool) -> None:
+        self.stream = stream
+        self.bar = bar
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+        self.samples: list[tuple[float, int]] = []
+        self.drawn = False
+        self.last_line = ""
+        self.chunk = ""
+
+    def stage(self, stage: Stage, detail: str) -> None:
+        if stage == Stage.UPLOADING and self.bar:
+            self.chunk = detail
+            return
+        line = f"{stage.value}: {detail}" if detail else stage.value
+        if line == self.last_line:
+            return
+        self.last_line = line
+        self._clear()
+        print(line, file=self.stream, flush=True)
+
+    def progress(self, done: int, total: int) -> None:
+        if not self.bar:
+            return
+        now = time.monotonic()
+        if now - self.last_draw < 0.1 and done < total:
+            return
+        self.last_draw = now
+        self.samples.append((now, done))
+        while len(self.samples) > 2 and now - self.samples[0][0] > 5:
+            self.samples.pop(0)
+        t0, d0 = self.samples[0]
+        speed = (done - d0) / (now - t0) if now > t0 and done >= d0 else 0.0
+        eta = (total - done) / speed if speed > 0 else 0.0
+        width = 30
+        filled = int(width * done / total) if total else width
+        text = (
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {_human(done)} / {_human(total)}  {_human(speed)}/s"
+            f"  ETA {int(eta) // 60}:{int(eta) % 60:02d}  {self.chunk}"
+        )
+        self.stream.write(text.ljust(100))
+        self.stream.flush()
+        self.drawn = True
+
+    def _clear(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.drawn = False
+
+
+@contextmanager
+def _cancel_on_sigint(cancel: threading.Event) -> Iterator[None]:
+    """First Ctrl-C asks the engine to stop cleanly (within a second); a second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum: int, frame: Any) -> None:
+        cancel.set()
+        print("\nStopping... (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _print_result(result: PublishResult, draft: bool) -> None:
+    if result.status == "PUBLISH_COMPLETE":
+        print(f"Published. publish_id {result.publish_id}")
+        if result.post_ids:
+            print(f"Post id(s): {', '.join(result.post_ids)}")
+        else:
+            print("It may take a few minutes to appear on the profile.")
+    elif result.status == "SEND_TO_USER_INBOX":
+        print(f"Sent to the TikTok inbox. publish_id {result.publish_id}")
+        print("Open the notification in the TikTok app to finish posting.")
+    elif result.status == "FAILED":
+        print(f"TikTok reported FAILED ({result.fail_reason}). publish_id {result.publish_id}")
+    else:
+        print(f"Uploaded; TikTok is processing it. publish_id {result.publish_id}")
+        print(f"Follow it with: clipship status {result.publish_id}")
+
+
+def _close(obj: object) -> None:
+    close = getattr(obj, "close", None)
+    if callable(close):
+        close()
+
+
+# -- commands ---------------------------------------------------------------------------------------------------
+
+
+def settings_from_args(args: argparse.Namespace) -> PostSettings:
+    return PostSettings(
+        privacy_level=args.privacy or None,
+        title=args.title or "",
+        disable_comment=args.no_comment,
+        disable_duet=args.no_duet,
+        disable_stitch=args.no_stitch,
+        video_cover_timestamp_ms=args.cover_ms,
+        brand_organic_toggle=args.your_brand,
+        brand_content_toggle=args.branded_content,
+        is_aigc=args.ai_generated,
+        draft=args.draft,
+    )
+
+
+def run_post(args: argparse.Namespace, ctx: AppContext) -> int:
+    try:
+        return _post(args, ctx)
+    except ClipshipError as exc:
+        if args.json and not isinstance(exc, PublishFailed):
+            print(json.dumps(result_json(None, exc)), flush=True)
+        raise
+
+
+def _post(args: argparse.Namespace, ctx: AppContext) -> int:
+    from core.api import TikTokClient
+    from core.auth import token_source_for
+    from core.history import History
+    from core.pipeline import prepare, publish
+
+    settings = settings_from_args(args)
+    path = Path(args.video).expanduser()
+    chunk_size = args.chunk_size if args.chunk_size is not None else (ctx.config.chunk_size or None)
+    prepare(path, settings, chunk_size)  # every local check first: exit 2 before sign-in or any request
+    tokens = token_source_for(ctx, args.account)
+    account = str(getattr(tokens, "open_id", "") or args.account or "")
+    reporter = Reporter(sys.stderr, bar=sys.stderr.isatty())
+    cancel = threading.Event()
+    client = TikTokClient(ctx.config, tokens)
+    try:
+        with History.in_dir(ctx.config.data_dir) as history, _cancel_on_sigint(cancel):
+            try:
+                result = publish(
+                    client,
+                    path,
+                    settings,
+                    chunk_size=chunk_size,
+                    on_stage=reporter.stage,
+                    on_progress=reporter.progress,
+                    cancel=cancel,
+                    wait=not args.no_wait,
+                    history=history,
+                    account=account,
+                    force=args.force,
+                )
+            except PublishFailed as exc:
+                if exc.result is not None and isinstance(exc.result, PublishResult):
+                    if args.json:
+                        print(json.dumps(result_json(exc.result)), flush=True)
+                    else:
+                        _print_result(exc.result, settings.draft)
+                print(f"Error: {exc.user_text()}", file=sys.stderr)
+                return EXIT_FAILED
+    finally:
+        client.close()
+        _close(tokens)
+    if args.json:
+        print(json.dumps(result_json(result)), flush=True)
+    else:
+        _print_result(result, settings.draft)
+    return EXIT_OK
+
+
+def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
+    from core.api import TikTokClient
+    from core.auth import token_source_for
+    from core.history import History
+    from core.pipeline import resume_status
+
+    reporter = Reporter(sys.stderr, bar=False)
+    cancel = threading.Event()
+    try:
+        tokens = token_source_for(ctx, args.account)
+        client = TikTokClient(ctx.config, tokens)
+        try:
+            with History.in_dir(ctx.config.data_dir) as history, _cancel_on_sigint(cancel):
+                try:
+                    result = resume_status(client, args.publish_id, history, on_stage=reporter.stage, cancel=cancel)
+                except PublishFailed as exc:
+                    if isinstance(exc.result, PublishResult):
+                        if args.json:
+                            print(json.dumps(result_json(exc.result)), flush=True)
+                        else:
+                            _print_result(exc.result, False)
+                    print(f"Error: {exc.user_text()}", file=sys.stderr)
+                    return EXIT_FAILED
+        finally:
+            client.close()
+            _close(tokens)
+    except ClipshipError as exc:
+        if args.json:
+            print(json.dumps(result_json(None, exc)), flush=True)
+        raise
+    if args.json:
+        print(json.dumps(result_json(result)), flush=True)
+    else:
+        _print_result(result, False)
+    return EXIT_OK
+
+
+def run_history(args: argparse.Namespace, ctx: AppContext) -> int:
+    from core.history import History
+
+    with History.in_dir(ctx.config.data_dir) as history:
+        attempts = history.attempts(limit=max(1, args.limit))
+    if args.json:
+        print(json.dumps([a.to_json() for a in attempts], indent=None))
+        return EXIT_OK
+    if not attempts:
+        print("No posts yet.")
+        return EXIT_OK
+    for a in attempts:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(a.created_at))
+        what = "draft" if a.draft else str(a.settings.get("privacy_level") or "")
+        extra = f" ({a.fail_reason})" if a.fail_reason else ""
+        extra += f" post {', '.join(a.post_ids)}" if a.post_ids else ""
+        print(f"{when}  {a.status:<18} {what:<20} {Path(a.file_path).name}  {a.publish_id}{extra}")
+    return EXIT_OK

@@ -1,0 +1,291 @@
+"""Chunked FILE_UPLOAD to TikTok's upload URL: streamed from disk, retried per chunk, cancellable mid-chunk."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import requests
+
+from core.chunks import ChunkPlan
+from core.errors import Cancelled, NetworkError, UploadError
+from core.models import ProgressCallback
+
+log = logging.getLogger(__name__)
+
+BUFFER_SIZE = 256 * 1024  # bytes read and sent at a time: memory stays near this, whatever the chunk size
+MAX_ATTEMPTS = 6  # per chunk
+BACKOFF_BASE = 1.0  # seconds; doubles per failed attempt, with jitter
+BACKOFF_MAX = 30.0
+CONTENT_TYPES = {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm"}
+CONTAINER_TYPES = {
+    "mp4": "video/mp4",
+    "mpeg-4": "video/mp4",
+    "quicktime": "video/quicktime",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+}
+
+ChunkCallback = Callable[[int, int], None]  # (1-based chunk number, chunk count), before each chunk is sent
+
+
+def content_type_for(path: Path, container: str | None = None) -> str:
+    """The upload Content-Type: from the container the media check found, else from the file extension."""
+    if container:
+        found = CONTAINER_TYPES.get(container.strip().lower())
+        if found:
+            return found
+    return CONTENT_TYPES.get(path.suffix.lower(), "video/mp4")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """The end of an upload: every chunk accepted, with the final HTTP status (201)."""
+
+    chunks: int
+    bytes_sent: int  # including re-sent bytes of retried chunks
+    retries: int
+    final_status: int
+
+
+class _ChunkBody:
+    """A request body streaming one byte range of an open file, BUFFER_SIZE at a time, with exact length.
+
+    Checks the cancel event before every buffer and reports progress after every buffer.
+    """
+
+    def __init__(
+        self,
+        fh: BinaryIO,
+        first: int,
+        length: int,
+        buffer_size: int,
+        cancel: threading.Event | None,
+        on_bytes: Callable[[int], None],
+    ) -> None:
+        self._fh = fh
+        self._first = first
+        self._length = length
+        self._buffer_size = buffer_size
+        self._cancel = cancel
+        self._on_bytes = on_bytes
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._fh.seek(self._first)
+        left = self._length
+        while left > 0:
+            if self._cancel is not None and self._cancel.is_set():
+                raise Cancelled("Upload cancelled.", "Nothing more will be sent; the post will not appear.")
+            data = self._fh.read(min(self._buffer_size, left))
+            if not data:
+                raise UploadError("The video file got shorter while it was being uploaded.", "Post it again.")
+            left -= len(data)
+            yield data
+            self._on_bytes(len(data))
+
+
+_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)")
+
+
+def _server_progress(resp: requests.Response) -> set[int]:
+    """Byte counts the server may have: its Content-Range end read as a last-byte index or as a count."""
+    match = _RANGE.search(resp.headers.get("Content-Range", ""))
+    if not match:
+        return set()
+    end = int(match.group(2))
+    return {end, end + 1}
+
+
+class _Meter:
+    """Counts one attempt's bytes and reports file-wide progress."""
+
+    def __init__(self, start: int, total: int, on_progress: ProgressCallback | None) -> None:
+        self.start = start
+        self.total = total
+        self.sent = 0
+        self.on_progress = on_progress
+
+    def add(self, n: int) -> None:
+        self.sent += n
+        if self.on_progress is not None:
+            self.on_progress(self.start + self.sent, self.total)
+
+
+def _resync(plan: ChunkPlan, index: int, server_has: set[int]) -> int | None:
+    """After a 416: the index of the chunk to send next, when the server's progress sits on a chunk boundary."""
+    for have in sorted(server_has, reverse=True):
+        if have >= plan.video_size:
+            return plan.count
+        for j, (first, _) in enumerate(plan.ranges):
+            if first == have and j != index:
+                return j
+    return None
+
+
+class Uploader:
+    """Uploads one planned file to one upload URL, chunk by chunk, in order.
+
+    Retries the same chunk on 5xx, timeouts and dropped connections (exponential backoff with jitter, bounded);
+    403 (URL expired), 404 (no upload task) and 400 are final; 416 re-syncs from the server's Content-Range.
+    """
+
+    def __init__(
+        self,
+        session: requests.Session,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        backoff_base: float = BACKOFF_BASE,
+        backoff_max: float = BACKOFF_MAX,
+        buffer_size: int = BUFFER_SIZE,
+        timeout: tuple[float, float] = (10.0, 120.0),
+    ) -> None:
+        self.session = session
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.buffer_size = buffer_size
+        self.timeout = timeout
+
+    def upload(
+        self,
+        upload_url: str,
+        path: Path,
+        plan: ChunkPlan,
+        *,
+        content_type: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        on_chunk: ChunkCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> UploadResult:
+        ctype = content_type or content_type_for(path)
+        total_sent = 0
+        retries = 0
+        final = 0
+        with open(path, "rb", buffering=0) as fh:
+            size = fh.seek(0, 2)
+            if size != plan.video_size:
+                raise UploadError(
+                    f"The video file changed size ({size:,} bytes, planned {plan.video_size:,}).", "Post it again."
+                )
+            index = 0
+            resyncs = 0
+            while index < plan.count:
+                if on_chunk is not None:
+                    on_chunk(index + 1, plan.count)
+                attempt = 0
+                while True:
+                    if cancel is not None and cancel.is_set():
+                        raise Cancelled("Upload cancelled.", "Nothing more will be sent; the post will not appear.")
+                    meter = _Meter(plan.ranges[index][0], plan.video_size, on_progress)
+                    outcome, server_has = self._put_once(fh, upload_url, plan, index, ctype, cancel, meter.add)
+                    total_sent += meter.sent
+                    if outcome in (201, 206):
+                        final = int(outcome)
+                        index += 1
+                        break
+                    if outcome == 416:
+                        resumed = _resync(plan, index, server_has)
+                        if resumed is None or resyncs >= 3:
+                            raise UploadError(
+                                f"TikTok's upload server is out of step at chunk {index + 1} of {plan.count} "
+                                "(HTTP 416).",
+                                "Post the video again.",
+                                416,
+                            )
+                        resyncs += 1
+                        log.info(
+                            "chunk %d/%d: 416, server progress %s; resuming at chunk %d",
+                            index + 1,
+                            plan.count,
+                            sorted(server_has),
+                            resumed + 1,
+                        )
+                        final = 201 if resumed >= plan.count else 206
+                        index = resumed
+                        break
+                    attempt += 1
+                    if attempt >= self.max_attempts:
+                        raise NetworkError(
+                            f"Chunk {index + 1} of {plan.count} failed {attempt} times ({outcome}).",
+                            "Check the internet connection and post again.",
+                        )
+                    retries += 1
+                    pause = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+                    log.info("chunk %d/%d: %s; retry %d in %.2f s", index + 1, plan.count, outcome, attempt, pause)
+                    if on_progress is not None:
+                        on_progress(plan.ranges[index][0], plan.video_size)
+                    if cancel is not None:
+                        if cancel.wait(pause):
+                            raise Cancelled("Upload cancelled.", "Nothing more will be sent; the post will not appear.")
+                    else:
+                        time.sleep(pause)
+        return UploadResult(plan.count, total_sent, retries, final)
+
+    def _put_once(
+        self,
+        fh: BinaryIO,
+        upload_url: str,
+        plan: ChunkPlan,
+        index: int,
+        ctype: str,
+        cancel: threading.Event | None,
+        on_bytes: Callable[[int], None],
+    ) -> tuple[int | str, set[int]]:
+        """One PUT of one chunk: (HTTP status 201/206/416 or a retryable failure label, the server's progress)."""
+        first, _ = plan.ranges[index]
+        length = plan.length(index)
+        headers = {"Content-Type": ctype, "Content-Length": str(length), "Content-Range": plan.content_range(index)}
+        body = _ChunkBody(fh, first, length, self.buffer_size, cancel, on_bytes)
+        try:
+            with self.session.put(upload_url, data=body, headers=headers, timeout=self.timeout) as resp:
+                status = resp.status_code
+                server_has = _server_progress(resp)
+                resp.content  # noqa: B018 - drain the body so the connection can be reused
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            return type(exc).__name__, set()
+        if status in (201, 206, 416):
+            return status, server_has
+        if status >= 500 or status == 408 or status == 429:
+            return f"HTTP {status}", server_has
+        n = f"chunk {index + 1} of {plan.count}"
+        if status == 403:
+            raise UploadError(
+                f"TikTok's upload link expired at {n} (HTTP 403); links are valid for one hour.",
+                "Post the video again; on a slow connection try a smaller file.",
+                403,
+            )
+        if status == 404:
+            raise UploadError(
+                f"TikTok has no upload waiting at this link ({n}, HTTP 404).", "Post the video again.", 404
+            )
+        raise UploadError(f"TikTok's upload server refused {n} (HTTP {status}).", "Post the video again.", status)
+
+
+def upload_file(
+    session: requests.Session,
+    upload_url: str,
+    path: Path,
+    plan: ChunkPlan,
+    *,
+    content_type: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_chunk: ChunkCallback | None = None,
+    cancel: threading.Event | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+    backoff_base: float = BACKOFF_BASE,
+) -> UploadResult:
+    """Upload `path` to `upload_url` following `plan`; raises Cancelled, UploadError or NetworkError."""
+    uploader = Uploader(session, max_attempts=max_attempts, backoff_base=backoff_base)
+    return uploader.upload(
+        upload_url, path, plan, content_type=content_type, on_progress=on_progress, on_chunk=on_chunk, cancel=cancel
+    )

@@ -1,0 +1,86 @@
+"""Start the desktop app: QApplication, style, the core context (and the embedded sandbox), the main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.monotonic()
+
+
+def resources_dir() -> Path:
+    """resources/ next to the code: the checkout, or the frozen app's bundle folder."""
+    base = getattr(sys, "_MEIPASS", None)
+    return Path(base) / "resources" if base else Path(__file__).resolve().parents[1] / "resources"
+
+
+def apply_style(app: object) -> None:
+    """Fusion plus Clipship's stylesheet and icon (the icon set is optional)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    qss = resources_dir() / "styles" / "clipship.qss"
+    try:
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    except OSError:
+        pass
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        png = resources_dir() / "icons" / f"clipship-{size}.png"
+        if png.is_file():
+            icon.addFile(str(png))
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+
+
+def run_gui(sandbox: bool = False, debug: bool = False) -> int:
+    """The app's entry point (main.py with no arguments, or only --sandbox/--debug). Returns the exit code."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from core import APP_ID, APP_NAME, APP_ORG, __version__
+    from core.context import open_context
+    from core.errors import ClipshipError
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_ORG)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    apply_style(app)
+    try:
+        ctx = open_context(sandbox=sandbox)
+    except ClipshipError as exc:
+        QMessageBox.critical(None, APP_NAME, exc.user_text())
+        return exc.exit_code
+    except OSError as exc:
+        QMessageBox.critical(None, APP_NAME, f"Clipship could not start: {exc.strerror or exc}.")
+        return 1
+    try:
+        from ui.main_window import MainWindow
+
+        window = MainWindow(ctx)
+        window.show()
+        if os.environ.get("CLIPSHIP_EXIT_AFTER_SHOW"):
+            QTimer.singleShot(0, lambda: _report_shown(app))
+        return int(app.exec())
+    finally:
+        ctx.close()
+
+
+def _report_shown(app: object) -> None:
+    """For the start-up benchmark: say how long after interpreter start the window was on screen, then quit."""
+    from PySide6.QtWidgets import QApplication
+
+    print(f"clipship: window shown {time.monotonic() - STARTED:.3f}s after ui.app import", flush=True)
+    assert isinstance(app, QApplication)
+    app.quit()

@@ -1,0 +1,158 @@
+"""What the preflight found: the video's facts in a grid and every problem in plain language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from ui.throttle import human_bytes, human_duration
+
+
+def _get(obj: Any, *names: str) -> Any:
+    for name in names:
+        value = getattr(obj, name, None)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def describe_facts(facts: Any) -> list[tuple[str, str]]:
+    """(label, value) rows for a core.media facts record; unknown values are left out."""
+    summary = getattr(facts, "summary", None)
+    if callable(summary):
+        return [(str(k), str(v)) for k, v in summary()]
+    rows: list[tuple[str, str]] = []
+    duration = _get(facts, "duration_s", "duration")
+    if isinstance(duration, int | float):
+        rows.append(("Duration", human_duration(duration) if duration >= 1 else f"{duration:.2f} s"))
+    width, height = _get(facts, "display_width", "width"), _get(facts, "display_height", "height")
+    if width and height:
+        text = f"{width} \u00d7 {height}"
+        rotation = _get(facts, "rotation")
+        if rotation:
+            text += f" (rotated {int(float(rotation))}\u00b0)"
+        rows.append(("Resolution", text))
+    fps = _get(facts, "frame_rate", "fps")
+    if isinstance(fps, int | float) and fps > 0:
+        vfr = _get(facts, "variable_frame_rate", "vfr")
+        rows.append(("Frame rate", f"{fps:.3g} fps" + (" (variable)" if vfr else "")))
+    codec = _get(facts, "video_codec", "codec")
+    if codec:
+        rows.append(("Video codec", str(codec)))
+    container = _get(facts, "container", "format")
+    if container:
+        rows.append(("Container", str(container)))
+    audio = _get(facts, "audio_codec")
+    rows.append(("Audio", str(audio) if audio else "none"))
+    size = _get(facts, "file_size", "size")
+    if isinstance(size, int):
+        rows.append(("Size", human_bytes(size)))
+    return rows
+
+
+class FactsPanel(QFrame):
+    """A facts grid and a list of problems (blocking ones first, each with how to fix it)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("factsPanel")
+        self.file_label = QLabel()
+        self.file_label.setObjectName("fileName")
+        self.file_label.setWordWrap(True)
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("verdict")
+        self.status_label.setWordWrap(True)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 4, 0, 4)
+        self.grid.setHorizontalSpacing(16)
+        self.grid.setVerticalSpacing(3)
+        self.problems_host = QWidget()
+        self.problems_layout = QVBoxLayout(self.problems_host)
+        self.problems_layout.setContentsMargins(0, 0, 0, 0)
+        self.problems_layout.setSpacing(6)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.file_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.grid_host)
+        layout.addWidget(self.problems_host)
+        self.problem_labels: list[QLabel] = []
+
+    def _clear(self) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for label in self.problem_labels:
+            label.deleteLater()
+        self.problem_labels = []
+
+    def show_checking(self, name: str) -> None:
+        self._clear()
+        self.file_label.setText(name)
+        self._set_status("Checking the video\u2026", "busy")
+
+    def show_result(self, name: str, facts: Any, problems: tuple[Any, ...]) -> None:
+        self._clear()
+        self.file_label.setText(name)
+        for row, (label, value) in enumerate(describe_facts(facts) if facts is not None else []):
+            key = QLabel(label)
+            key.setObjectName("factKey")
+            val = QLabel(value)
+            val.setObjectName("factValue")
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.grid.addWidget(key, row, 0)
+            self.grid.addWidget(val, row, 1)
+        self.grid.setColumnStretch(1, 1)
+        blocking = [p for p in problems if getattr(p, "blocking", True)]
+        notes = [p for p in problems if not getattr(p, "blocking", True)]
+        if blocking:
+            self._set_status("TikTok won't accept this video yet.", "bad")
+        elif notes:
+            self._set_status("TikTok will accept this video.", "good")
+        else:
+            self._set_status("TikTok will accept this video.", "good")
+        for problem in [*blocking, *notes]:
+            self._add_problem(problem)
+
+    def show_error(self, name: str, message: str, hint: str = "") -> None:
+        self._clear()
+        self.file_label.setText(name)
+        self._set_status("This file can't be checked.", "bad")
+        label = QLabel(f"<b>{_esc(message)}</b>" + (f"<br>{_esc(hint)}" if hint else ""))
+        label.setObjectName("problem")
+        label.setProperty("blocking", True)
+        label.setWordWrap(True)
+        self.problems_layout.addWidget(label)
+        self.problem_labels.append(label)
+
+    def _add_problem(self, problem: Any) -> None:
+        blocking = bool(getattr(problem, "blocking", True))
+        message = str(getattr(problem, "message", problem))
+        fix = str(getattr(problem, "fix", "") or "")
+        mark = "\u2716" if blocking else "\u2139"
+        label = QLabel(f"{mark}&nbsp; <b>{_esc(message)}</b>" + (f"<br>{_esc(fix)}" if fix else ""))
+        label.setObjectName("problem")
+        label.setProperty("blocking", blocking)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        self.problems_layout.addWidget(label)
+        self.problem_labels.append(label)
+
+    def _set_status(self, text: str, state: str) -> None:
+        self.status_label.setText(text)
+        self.status_label.setProperty("state", state)
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
+
+    def problem_texts(self) -> list[str]:
+        return [label.text() for label in self.problem_labels]
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,628 @@
+"""The main window: account bar, banners, the Post and History tabs, menus, drops, and the upload's life."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QPixmap,
+)
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from core import APP_NAME
+from core.errors import ApiError, ClipshipError, DuplicateError
+from core.models import CreatorInfo, PublishResult
+from ui import services
+from ui.about import show_about
+from ui.account_bar import AccountBar, AccountView, Banner
+from ui.drop_zone import VIDEO_FILTER, dropped_path
+from ui.history_view import HistoryView
+from ui.post_page import PostPage
+from ui.progress_panel import ACTION_FIX_FILE, ACTION_RETRY, ACTION_SIGN_IN
+from ui.settings_dialog import SettingsDialog, SettingsValues
+from ui.sign_in_dialog import SignInDialog
+from ui.tasks import TaskRunner
+from ui.worker import PublishController, PublishJob
+
+log = logging.getLogger(__name__)
+
+UNAUDITED_TEXT = (
+    "<b>This app is not audited by TikTok yet.</b> Posts are limited to private accounts and are visible only "
+    "to you (\u201cOnly me\u201d). Switch your TikTok account to private to post."
+)
+
+
+class MainWindow(QMainWindow):
+    """Clipship's one window. Every core call runs on the task pool or the upload thread, never here."""
+
+    def __init__(self, ctx: Any, settings_path: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.sandbox = bool(getattr(ctx.config, "sandbox", False))
+        ini = settings_path or (ctx.config.data_dir / "window.ini")
+        self.qsettings = QSettings(str(ini), QSettings.Format.IniFormat)
+        self.runner = TaskRunner(self)
+        self.controller = PublishController(self)
+        self.account: AccountView | None = None
+        self.creator: CreatorInfo | None = None
+        self.creator_error = ""
+        self.creator_loading = False
+        self.last_job: PublishJob | None = None
+        self.sign_in_dialog: SignInDialog | None = None
+        self._creator_generation = 0
+        self._inspect_generation = 0
+        self._closing = False
+        self._bg_cancel = threading.Event()  # stops background polling when the window closes
+        self._auto_resumed = False
+
+        self.setWindowTitle(APP_NAME + (" \u2014 Sandbox" if self.sandbox else ""))
+        self.setAcceptDrops(True)
+        self.account_bar = AccountBar()
+        self.account_bar.set_sandbox(self.sandbox)
+        self.keyring_banner = Banner("", "warning")
+        self.keyring_banner.hide()
+        self.unaudited_banner = Banner(UNAUDITED_TEXT, "info")
+        self.unaudited_banner.setVisible(self.sandbox and not _sandbox_audited(ctx))
+        self.page = PostPage(self.runner)
+        self.history = HistoryView()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.page, "Post")
+        self.tabs.addTab(self.history, "History")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.account_bar)
+        layout.addWidget(self.keyring_banner)
+        layout.addWidget(self.unaudited_banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.statusBar().setSizeGripEnabled(True)
+        self._build_menus()
+        self._connect()
+        self.resize(1180, 780)
+        geometry = self.qsettings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.update_post_state()
+        QTimer.singleShot(0, self.start_up)
+
+    # ---- construction ---------------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = QAction(QIcon.fromTheme("document-open"), "&Open Video\u2026", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.open_action_triggered)
+        file_menu.addAction(self.open_action)
+        self.settings_action = QAction("&Settings\u2026", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.settings_action_triggered)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+        account_menu = bar.addMenu("&Account")
+        self.sign_in_action = account_menu.addAction("&Sign In\u2026")
+        self.sign_in_action.triggered.connect(self.sign_in)
+        self.sign_out_action = account_menu.addAction("Sign &Out")
+        self.sign_out_action.triggered.connect(self.sign_out)
+        view_menu = bar.addMenu("&View")
+        post_tab = view_menu.addAction("&Post")
+        post_tab.setShortcut(QKeySequence("Ctrl+1"))
+        post_tab.triggered.connect(self.show_post_tab)
+        history_tab = view_menu.addAction("&History")
+        history_tab.setShortcut(QKeySequence("Ctrl+2"))
+        history_tab.triggered.connect(self.show_history_tab)
+        help_menu = bar.addMenu("&Help")
+        self.about_action = help_menu.addAction(f"&About {APP_NAME}")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.about_action_triggered)
+
+    def _connect(self) -> None:
+        self.account_bar.sign_in_requested.connect(self.sign_in)
+        self.account_bar.sign_out_requested.connect(self.sign_out)
+        self.account_bar.switch_requested.connect(self.switch_account)
+        self.page.open_requested.connect(self.open_action_triggered)
+        self.page.clear_requested.connect(self.clear_video)
+        self.page.form.post_requested.connect(self.on_form_post_requested)
+        self.page.form.draft_requested.connect(self.on_form_draft_requested)
+        self.page.progress.cancel_requested.connect(self.on_progress_cancel_requested)
+        self.page.progress.action_requested.connect(self.on_progress_action_requested)
+        self.page.progress.dismissed.connect(self.on_progress_dismissed)
+        self.controller.progress.connect(self.page.progress.on_progress)
+        self.controller.stage.connect(self.page.progress.on_stage)
+        self.controller.finished.connect(self.on_publish_finished)
+        self.controller.failed.connect(self.on_publish_failed)
+        self.controller.cancelled.connect(self.on_publish_cancelled)
+        self.controller.idle.connect(self.on_controller_idle)
+        self.history.refresh_requested.connect(self.refresh_history)
+        self.history.resume_requested.connect(self.resume_status)
+        self.tabs.currentChanged.connect(self.on_tab_changed)
+
+    @Slot()
+    def start_up(self) -> None:
+        self.load_accounts()
+        self.refresh_history()
+
+    # ---- accounts and creator info --------------------------------------------------------------------------
+
+    def load_accounts(self, wanted: str | None = None) -> None:
+        ctx = self.ctx
+        self.runner.submit(
+            lambda: services.load_accounts(ctx, wanted), on_done=self._on_accounts, on_error=self._on_accounts_error
+        )
+
+    def _on_accounts(self, state: services.AccountsState) -> None:
+        self.account = state.current
+        self.account_bar.set_accounts(list(state.accounts), state.current)
+        self.sign_out_action.setEnabled(state.current is not None)
+        self.keyring_banner.label.setText(state.keyring_notice)
+        self.keyring_banner.setVisible(bool(state.keyring_notice))
+        self.creator = None
+        if state.current is not None:
+            self.refresh_creator()
+            if state.current.avatar_url:
+                url = state.current.avatar_url
+                self.runner.submit(lambda: services.fetch_avatar(url), on_done=self._on_avatar)
+        else:
+            self.creator_error = ""
+            self.page.set_creator(None, "Sign in to TikTok to post.")
+        self.update_post_state()
+
+    def _on_accounts_error(self, exc: BaseException) -> None:
+        message, hint = services.describe_error(exc)
+        self.statusBar().showMessage(f"{message} {hint}", 10_000)
+
+    def _on_avatar(self, data: object) -> None:
+        pixmap = QPixmap()
+        if isinstance(data, bytes) and pixmap.loadFromData(data):
+            self.account_bar.set_avatar(pixmap)
+
+    def refresh_creator(self) -> None:
+        """Fresh creator_info (TikTok requires it each time the post form is shown): a background query."""
+        if self.account is None:
+            return
+        self._creator_generation += 1
+        generation, ctx, account = self._creator_generation, self.ctx, self.account.account_id
+        self.creator_loading = True
+        self.page.form.set_creator_status("Checking your TikTok account\u2026")
+        self.update_post_state()
+        self.runner.submit(
+            lambda: services.fetch_creator(ctx, account),
+            on_done=functools.partial(self._on_creator, generation),
+            on_error=functools.partial(self._on_creator_error, generation),
+        )
+
+    def _on_creator(self, generation: int, creator: CreatorInfo) -> None:
+        if generation != self._creator_generation:
+            return
+        self.creator_loading = False
+        self.creator = creator
+        self.creator_error = ""
+        self.page.set_creator(creator)
+        self.account_bar.set_creator(creator.nickname, creator.username)
+        if self.page.inspection is not None:
+            self.recheck_video()
+        self.update_post_state()
+
+    def _on_creator_error(self, generation: int, exc: BaseException) -> None:
+        if generation != self._creator_generation:
+            return
+        self.creator_loading = False
+        self.creator = None
+        message, hint = services.describe_error(exc)
+        code = getattr(exc, "code", "")
+        if code.startswith("spam_risk") or code == "reached_active_user_cap":
+            self.creator_error = f"TikTok says this account can't post right now. {message} Try again later."
+        else:
+            self.creator_error = f"{message} {hint}".strip()
+        self.page.set_creator(None)
+        self.page.form.set_creator_status(self.creator_error, error=True)
+        self.update_post_state()
+
+    @Slot()
+    def sign_in(self) -> None:
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.raise_()
+            return
+        dialog = SignInDialog(self.sandbox, self)
+        self.sign_in_dialog = dialog
+        ctx = self.ctx
+        self.runner.submit(
+            lambda: services.sign_in(
+                ctx, on_url=dialog.report_url, on_message=dialog.report_message, cancel=dialog.cancel_event
+            ),
+            on_done=self._on_signed_in,
+            on_error=self._on_sign_in_error,
+        )
+        dialog.open()
+
+    def _finish_sign_in_dialog(self) -> bool:
+        dialog, self.sign_in_dialog = self.sign_in_dialog, None
+        cancelled = dialog is not None and dialog.cancel_event.is_set()
+        if dialog is not None:
+            dialog.done(0)
+            dialog.deleteLater()
+        return cancelled
+
+    def _on_signed_in(self, result: Any) -> None:
+        self._finish_sign_in_dialog()
+        notices = tuple(getattr(result, "notices", ()) or ())
+        account = getattr(result, "account", None)
+        self.statusBar().showMessage(f"Signed in as {getattr(account, 'label', 'your account')}.", 8000)
+        if notices:
+            QMessageBox.information(self, "Signed in", "\n\n".join(notices))
+        self.load_accounts(getattr(account, "open_id", None))
+
+    def _on_sign_in_error(self, exc: BaseException) -> None:
+        if self._finish_sign_in_dialog():
+            self.statusBar().showMessage("Sign-in cancelled.", 5000)
+            return
+        message, hint = services.describe_error(exc)
+        QMessageBox.warning(self, "Sign-in failed", f"{message}\n\n{hint}".strip())
+
+    @Slot()
+    def sign_out(self) -> None:
+        if self.account is None:
+            return
+        account = self.account
+        answer = QMessageBox.question(
+            self, "Sign out", f"Sign out {account.label}? Clipship forgets its sign-in on this computer."
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        ctx = self.ctx
+        self.runner.submit(
+            lambda: services.sign_out(ctx, account.account_id),
+            on_done=self._on_signed_out,
+            on_error=self._on_signed_out,
+        )
+
+    def _on_signed_out(self, _result: object) -> None:
+        self.statusBar().showMessage("Signed out.", 5000)
+        self.account = None
+        self.load_accounts()
+
+    @Slot(str)
+    def switch_account(self, account_id: str) -> None:
+        ctx = self.ctx
+        self.runner.submit(
+            lambda: services.make_default(ctx, account_id),
+            on_done=lambda _r: self.load_accounts(account_id),
+            on_error=self._on_accounts_error,
+        )
+
+    # ---- the video --------------------------------------------------------------------------------------------
+
+    @Slot()
+    def open_action_triggered(self) -> None:
+        start = str(self.qsettings.value("paths/last_dir", "") or "")
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", start, VIDEO_FILTER)
+        if path:
+            self.qsettings.setValue("paths/last_dir", str(Path(path).parent))
+            self.load_video(Path(path))
+
+    def load_video(self, path: Path) -> None:
+        """Show the file and inspect it on the pool; a newer file supersedes a pending inspection."""
+        if self.controller.is_busy():
+            self.statusBar().showMessage("Wait for the current upload to finish before choosing another video.", 6000)
+            return
+        self.tabs.setCurrentWidget(self.page)
+        self.page.progress.hide()
+        self.page.drop_zone.show_message("")
+        self.page.show_checking(path)
+        self._inspect(path, load_preview=True)
+        self.refresh_creator()  # the post form is shown for this video: creator_info must be fresh
+        self.update_post_state()
+
+    def recheck_video(self) -> None:
+        if self.page.path is not None:
+            self._inspect(self.page.path, load_preview=False)
+
+    def _inspect(self, path: Path, load_preview: bool) -> None:
+        self._inspect_generation += 1
+        generation, creator = self._inspect_generation, self.creator
+        self.runner.submit(
+            lambda: services.inspect_video(path, creator),
+            on_done=functools.partial(self._on_inspected, generation, load_preview),
+            on_error=functools.partial(self._on_inspect_error, generation, path),
+        )
+
+    def _on_inspected(self, generation: int, load_preview: bool, inspection: services.Inspection) -> None:
+        if generation != self._inspect_generation or inspection.path != self.page.path:
+            return
+        self.page.show_inspection(inspection, load_preview)
+        self.update_post_state()
+
+    def _on_inspect_error(self, generation: int, path: Path, exc: BaseException) -> None:
+        if generation != self._inspect_generation or path != self.page.path:
+            return
+        message, hint = services.describe_error(exc)
+        self.page.show_check_error(path, message, hint)
+        self.update_post_state()
+
+    @Slot()
+    def clear_video(self) -> None:
+        if self.controller.is_busy():
+            return
+        self._inspect_generation += 1
+        self.page.clear_video()
+        self.page.progress.hide()
+        self.update_post_state()
+
+    # ---- drag and drop: the whole window is the drop target -------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and not self.controller.is_busy():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.page.drop_zone.set_active(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls() and not self.controller.is_busy():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.page.drop_zone.set_active(False)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.page.drop_zone.set_active(False)
+        path, why = dropped_path(event.mimeData())
+        if path is None:
+            event.ignore()
+            self.page.drop_zone.show_message(why)
+            self.statusBar().showMessage(why, 8000)
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        QTimer.singleShot(0, functools.partial(self.load_video, path))  # return to the drag source at once
+
+    # ---- posting ------------------------------------------------------------------------------------------------
+
+    def update_post_state(self) -> None:
+        """Tell the form everything outside it that stops a post (video, account, creator, upload running)."""
+        common: list[str] = []
+        if self.controller.is_busy():
+            common.append("An upload is in progress.")
+        common.extend(self.page.video_blockers())
+        direct = list(common)
+        draft = list(common)
+        if self.account is None:
+            direct.append("Sign in to TikTok first.")
+            draft.append("Sign in to TikTok first.")
+        else:
+            if self.creator_error:
+                direct.append(self.creator_error)
+            elif self.creator_loading or self.creator is None:
+                direct.append("Wait a moment: checking your TikTok account.")
+            if not self.account.can_direct_post:
+                direct.append(
+                    "Your sign-in doesn't allow direct posting (video.publish). Send it to your inbox as a draft, "
+                    "or sign in again and allow posting."
+                )
+            if not self.account.can_upload_draft:
+                draft.append("Your sign-in doesn't allow drafts (video.upload). Sign in again and allow it.")
+        self.page.form.set_context_blockers(direct, draft)
+        self.open_action.setEnabled(not self.controller.is_busy())
+
+    @Slot()
+    def on_form_post_requested(self) -> None:
+        self.start_publish(draft=False)
+
+    @Slot()
+    def on_form_draft_requested(self) -> None:
+        self.start_publish(draft=True)
+
+    def start_publish(self, draft: bool, force: bool = False) -> None:
+        path = self.page.path
+        if path is None or self.controller.is_busy():
+            return
+        settings = self.page.form.settings(draft=draft, cover_ms=self.page.preview.cover_ms())
+        chunk = int(getattr(self.ctx.config, "chunk_size", 0) or 0) or None
+        job = PublishJob(
+            ctx=self.ctx,
+            path=path,
+            settings=settings,
+            account=self.account.account_id if self.account else None,
+            chunk_size=chunk,
+            force=force,
+        )
+        self.run_job(job)
+
+    def run_job(self, job: PublishJob) -> None:
+        self.last_job = job
+        self.page.progress.begin(job.path.name, job.settings.draft)
+        self.page.progress.show()
+        self.controller.start(job)
+        self.update_post_state()
+
+    @Slot(object)
+    def on_publish_finished(self, result: PublishResult) -> None:
+        draft = self.last_job.settings.draft if self.last_job else False
+        self.page.progress.show_success(result, draft)
+        self.statusBar().showMessage("Sent to your TikTok inbox." if draft else "Posted to TikTok.", 8000)
+        self.page.form.reset()
+        self.refresh_history()
+
+    @Slot(object)
+    def on_publish_failed(self, error: object) -> None:
+        if isinstance(error, DuplicateError) and self.last_job is not None and not self._closing:
+            answer = QMessageBox.question(self, "Post again?", f"{error.message}\n\n{error.hint}\n\nPost it again?")
+            if answer == QMessageBox.StandardButton.Yes:
+                QTimer.singleShot(0, self.retry_forced)
+                return
+        if isinstance(error, ApiError) and "unaudited" in error.code:
+            self.unaudited_banner.show()
+        self.page.progress.show_failure(error)
+        self.refresh_history()
+
+    @Slot()
+    def retry_forced(self) -> None:
+        if self.last_job is not None and not self.controller.is_busy():
+            job = self.last_job
+            self.run_job(PublishJob(job.ctx, job.path, job.settings, job.account, job.chunk_size, True, job.wait))
+
+    @Slot()
+    def on_publish_cancelled(self) -> None:
+        self.page.progress.show_cancelled()
+        self.refresh_history()
+
+    @Slot()
+    def on_controller_idle(self) -> None:
+        self.update_post_state()
+        if self.page.path is not None:
+            self.refresh_creator()  # the form is shown again: fresh creator_info
+
+    @Slot()
+    def on_progress_cancel_requested(self) -> None:
+        self.controller.cancel()
+
+    @Slot(str)
+    def on_progress_action_requested(self, action: str) -> None:
+        if action == ACTION_RETRY and self.last_job is not None and not self.controller.is_busy():
+            self.run_job(self.last_job)
+        elif action == ACTION_SIGN_IN:
+            self.sign_in()
+        elif action == ACTION_FIX_FILE:
+            self.open_action_triggered()
+
+    @Slot()
+    def on_progress_dismissed(self) -> None:
+        self.page.progress.hide()
+
+    # ---- history ----------------------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh_history(self) -> None:
+        ctx = self.ctx
+        self.runner.submit(
+            lambda: services.list_history(ctx), on_done=self._on_history, on_error=self._on_history_error
+        )
+
+    def _on_history(self, rows: list[Any]) -> None:
+        self.history.set_rows(rows)
+        self.history.set_status(f"{len(rows)} post{'s' if len(rows) != 1 else ''}" if rows else "")
+        if not self._auto_resumed and self.account is not None:
+            self._auto_resumed = True  # once per start: follow posts a crash or quit left unfinished
+            for row in rows:
+                if row.status in services.RESUMABLE:
+                    self.resume_status(row.publish_id)
+
+    def _on_history_error(self, exc: BaseException) -> None:
+        message, _hint = services.describe_error(exc)
+        self.history.set_status(message)
+
+    @Slot(str)
+    def resume_status(self, publish_id: str) -> None:
+        ctx, account = self.ctx, self.account.account_id if self.account else None
+        self.history.set_status("Asking TikTok\u2026")
+        self.runner.submit(
+            lambda: services.resume_status(ctx, account, publish_id, self._bg_cancel),
+            on_done=self._on_resumed,
+            on_error=self._on_history_error,
+        )
+
+    def _on_resumed(self, status: object) -> None:
+        self.history.set_status(f"TikTok says: {status}")
+        self.refresh_history()
+
+    @Slot(int)
+    def on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history:
+            self.refresh_history()
+
+    @Slot()
+    def show_post_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.page)
+
+    @Slot()
+    def show_history_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.history)
+
+    # ---- dialogs ----------------------------------------------------------------------------------------------
+
+    @Slot()
+    def about_action_triggered(self) -> None:
+        show_about(self, self.sandbox)
+
+    @Slot()
+    def settings_action_triggered(self) -> None:
+        ctx = self.ctx
+        self.runner.submit(lambda: services.read_app_settings(ctx), on_done=self._show_settings)
+
+    def _show_settings(self, loaded: tuple[SettingsValues, bool]) -> None:
+        values, has_secret = loaded
+        dialog = SettingsDialog(values, has_secret, self.sandbox, self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            new = dialog.values()
+            ctx = self.ctx
+            self.runner.submit(
+                lambda: services.save_app_settings(ctx, new),
+                on_done=self._on_settings_saved,
+                on_error=self._on_accounts_error,
+            )
+        dialog.deleteLater()
+
+    def _on_settings_saved(self, ctx: object) -> None:
+        self.ctx = ctx
+        self.statusBar().showMessage("Settings saved.", 5000)
+
+    # ---- closing ----------------------------------------------------------------------------------------------
+
+    def confirm_close_during_upload(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Cancel the upload?",
+            "A video is still uploading. Quit and cancel it? Nothing will be posted.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.is_busy() and not self.confirm_close_during_upload():
+            event.ignore()
+            return
+        self._closing = True
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.sync()
+        self._bg_cancel.set()
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.cancel_event.set()
+        self.controller.shutdown()
+        self.runner.shutdown()
+        event.accept()
+
+
+def _sandbox_audited(ctx: Any) -> bool:
+    sandbox = getattr(ctx, "sandbox", None)
+    config = getattr(sandbox, "config", None)
+    return bool(getattr(config, "audited", True))
+
+
+__all__ = ["MainWindow", "ClipshipError"]

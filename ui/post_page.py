@@ -1,0 +1,187 @@
+"""The Post tab: drop zone or the chosen video (preview, facts, problems) beside the post form, and progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.models import CreatorInfo
+from ui.drop_zone import DropZone
+from ui.facts_panel import FactsPanel
+from ui.post_form import PostForm
+from ui.preview import PreviewPanel
+from ui.progress_panel import ProgressPanel
+from ui.services import Inspection
+from ui.tasks import TaskRunner
+
+
+def _scroll(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
+class PostPage(QWidget):
+    """Everything about one post. Holds no core calls itself: the window runs them and feeds the results in.
+
+    Signals: open_requested(), clear_requested().
+    """
+
+    open_requested = Signal()
+    clear_requested = Signal()
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path: Path | None = None
+        self.inspection: Inspection | None = None
+        self.checking = False
+        self.check_error = ""
+
+        self.drop_zone = DropZone()
+        self.drop_zone.open_requested.connect(self.on_open_requested)
+
+        self.preview = PreviewPanel(runner)
+        self.preview.setFixedWidth(250)
+        self.facts = FactsPanel()
+        self.other_button = QPushButton("Choose another video\u2026")
+        self.other_button.clicked.connect(self.on_open_requested)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.on_clear_clicked)
+        facts_col = QVBoxLayout()
+        facts_col.setSpacing(8)
+        facts_col.addWidget(self.facts)
+        facts_col.addStretch(1)
+        file_buttons = QHBoxLayout()
+        file_buttons.addWidget(self.other_button)
+        file_buttons.addWidget(self.remove_button)
+        file_buttons.addStretch(1)
+        facts_col.addLayout(file_buttons)
+        media = QWidget()
+        media_layout = QHBoxLayout(media)
+        media_layout.setContentsMargins(0, 0, 0, 0)
+        media_layout.setSpacing(18)
+        media_layout.addWidget(self.preview)
+        media_layout.addLayout(facts_col, 1)
+
+        self.left = QStackedWidget()
+        self.left.addWidget(self.drop_zone)
+        self.left.addWidget(media)
+
+        self.form = PostForm()
+        self.form.caption.setAcceptDrops(False)  # a dropped file goes to the window, not into the caption
+        form_card = QFrame()
+        form_card.setObjectName("formCard")
+        card_layout = QVBoxLayout(form_card)
+        card_layout.setContentsMargins(18, 16, 18, 14)
+        card_layout.addWidget(self.form)
+        self.form_scroll = _scroll(form_card)
+        self.form_scroll.setFixedWidth(440)
+
+        self.progress = ProgressPanel()
+        self.progress.hide()
+
+        top = QHBoxLayout()
+        top.setSpacing(20)
+        top.addWidget(self.left, 1)
+        top.addWidget(self.form_scroll)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.setSpacing(12)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.progress)
+
+    # ---- the video ----------------------------------------------------------------------------------------
+
+    def show_checking(self, path: Path) -> None:
+        self.path = path
+        self.inspection = None
+        self.checking = True
+        self.check_error = ""
+        self.left.setCurrentIndex(1)
+        self.facts.show_checking(path.name)
+        self.preview.clear()
+        self.preview.frame.set_frame(None, "Checking\u2026")
+
+    def show_inspection(self, inspection: Inspection, load_preview: bool = True) -> None:
+        self.inspection = inspection
+        self.checking = False
+        self.check_error = ""
+        facts = inspection.facts
+        self.facts.show_result(inspection.path.name, facts, inspection.problems)
+        if load_preview:
+            duration = getattr(facts, "duration_s", None) if facts is not None else None
+            has_video = facts is not None and bool(getattr(facts, "has_video", True))
+            placeholder = _placeholder(inspection)
+            if has_video:
+                self.preview.load(inspection.path, duration if isinstance(duration, int | float) else None, placeholder)
+            else:
+                self.preview.clear()
+                self.preview.frame.set_frame(None, placeholder)
+
+    def show_check_error(self, path: Path, message: str, hint: str) -> None:
+        self.inspection = None
+        self.checking = False
+        self.check_error = message
+        self.facts.show_error(path.name, message, hint)
+        self.preview.clear()
+        self.preview.frame.set_frame(None, "No preview")
+
+    def clear_video(self) -> None:
+        self.path = None
+        self.inspection = None
+        self.checking = False
+        self.check_error = ""
+        self.preview.clear()
+        self.left.setCurrentIndex(0)
+
+    def video_blockers(self) -> list[str]:
+        """Why this video can't be posted now ('' list when it can)."""
+        if self.path is None:
+            return ["Choose a video first: drop it on the window or use Open."]
+        if self.checking:
+            return ["Wait a moment: the video is being checked."]
+        if self.check_error:
+            return [f"This file can't be posted: {self.check_error}"]
+        if self.inspection is not None and self.inspection.blocking:
+            first = self.inspection.blocking[0]
+            return [f"Fix the video first: {getattr(first, 'message', first)}"]
+        return []
+
+    def set_creator(self, creator: CreatorInfo | None, status: str = "") -> None:
+        self.form.set_creator(creator, status)
+
+    @Slot()
+    def on_open_requested(self) -> None:
+        self.open_requested.emit()
+
+    @Slot()
+    def on_clear_clicked(self) -> None:
+        self.clear_requested.emit()
+
+
+def _placeholder(inspection: Inspection) -> str:
+    facts: Any = inspection.facts
+    if facts is None:
+        return "No preview"
+    w, h = getattr(facts, "width", None), getattr(facts, "height", None)
+    duration = getattr(facts, "duration_s", None)
+    parts = [inspection.path.name]
+    if w and h:
+        parts.append(f"{w} \u00d7 {h}")
+    if isinstance(duration, int | float):
+        parts.append(f"{duration:.1f} s")
+    return "\n".join(parts) + "\n\nNo preview (a frame needs ffmpeg on the PATH)"

@@ -1,0 +1,245 @@
+"""The post in progress: stage, a byte progress bar with speed and ETA, Cancel, then the result and next step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from core.errors import ApiError, AuthError, ClipshipError, InputError, PublishFailed
+from ui.post_rules import AFTER_POST
+from ui.throttle import RateEstimator, human_bytes, human_duration
+
+STAGE_TEXT = {
+    "checking": "Checking the video and your account\u2026",
+    "initializing": "Preparing the upload at TikTok\u2026",
+    "uploading": "Uploading\u2026",
+    "processing": "Processing at TikTok\u2026",
+    "published": "Published",
+    "sent_to_inbox": "Sent to your TikTok inbox",
+    "uploaded": "Uploaded",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
+
+# The next step a failure offers, by the kind of error.
+ACTION_RETRY, ACTION_SIGN_IN, ACTION_FIX_FILE = "Retry", "Sign in again", "Fix the file"
+
+BAR_SCALE = 1000  # QProgressBar takes int: show permille so 64-bit byte counts never reach it
+
+
+def next_step(error: object) -> str:
+    """Which button a failure offers: Sign in again, Fix the file, or Retry."""
+    if isinstance(error, AuthError):
+        return ACTION_SIGN_IN
+    if isinstance(error, PublishFailed):
+        return ACTION_RETRY if getattr(error, "retryable", False) else ACTION_FIX_FILE
+    if isinstance(error, InputError):
+        return ACTION_FIX_FILE
+    return ACTION_RETRY
+
+
+class ProgressPanel(QFrame):
+    """Shows one post from start to end.
+
+    Signals: cancel_requested(), action_requested(str action), dismissed().
+    """
+
+    cancel_requested = Signal()
+    action_requested = Signal(str)
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressPanel")
+        self.rate = RateEstimator()
+        self.sent = 0
+        self.total = 0
+        self.stage = ""
+        self.stage_label = QLabel()
+        self.stage_label.setObjectName("stageLabel")
+        self.detail_label = QLabel()
+        self.detail_label.setObjectName("note")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, BAR_SCALE)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(8)
+        self.bytes_label = QLabel()
+        self.bytes_label.setObjectName("bytesLabel")
+        self.message_label = QLabel()
+        self.message_label.setObjectName("resultMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.RichText)
+        self.message_label.setOpenExternalLinks(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.log_label = QLabel()
+        self.log_label.setObjectName("logId")
+        self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        self.action_button = QPushButton()
+        self.action_button.setObjectName("actionButton")
+        self.action_button.clicked.connect(self.on_action_clicked)
+        self.done_button = QPushButton("Done")
+        self.done_button.clicked.connect(self.on_done_clicked)
+
+        top = QHBoxLayout()
+        top.addWidget(self.stage_label)
+        top.addWidget(self.detail_label, 1)
+        top.addWidget(self.bytes_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.log_label, 1)
+        buttons.addWidget(self.action_button)
+        buttons.addWidget(self.done_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        self.reset()
+
+    def reset(self) -> None:
+        self.rate.reset()
+        self.sent = self.total = 0
+        self.stage = ""
+        self.stage_label.setText("")
+        self.detail_label.setText("")
+        self.bytes_label.setText("")
+        self.bar.setValue(0)
+        self.bar.show()
+        self.message_label.hide()
+        self.log_label.hide()
+        self.action_button.hide()
+        self.done_button.hide()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self._set_state("running")
+
+    def begin(self, name: str, draft: bool) -> None:
+        self.reset()
+        self.stage_label.setText("Sending to your inbox\u2026" if draft else "Posting\u2026")
+        self.detail_label.setText(name)
+
+    @Slot(str, str)
+    def on_stage(self, stage: str, detail: str) -> None:
+        self.stage = stage
+        self.stage_label.setText(STAGE_TEXT.get(stage, stage.replace("_", " ").capitalize()))
+        if stage == "uploading" and detail:
+            self.detail_label.setText(detail)
+        elif stage == "processing":
+            self.bar.setRange(0, 0)  # busy indicator: TikTok gives no percentage
+            self.detail_label.setText(detail or "TikTok is checking and transcoding the video.")
+        else:
+            self.detail_label.setText(detail)
+
+    @Slot("qint64", "qint64")
+    def on_progress(self, sent: int, total: int) -> None:
+        self.sent, self.total = sent, total
+        self.rate.add(sent)
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, BAR_SCALE)
+        self.bar.setValue(int(sent * BAR_SCALE // total) if total > 0 else 0)
+        text = f"{human_bytes(sent)} of {human_bytes(total)}"
+        speed = self.rate.speed()
+        if speed > 0 and sent < total:
+            text += f" \u00b7 {human_bytes(speed)}/s"
+            eta = self.rate.eta_s(sent, total)
+            if eta is not None:
+                text += f" \u00b7 {human_duration(eta)} left"
+        self.bytes_label.setText(text)
+
+    def show_success(self, result: Any, draft: bool) -> None:
+        status = str(getattr(result, "status", ""))
+        self._finish()
+        self.bar.setRange(0, BAR_SCALE)
+        self.bar.setValue(BAR_SCALE)
+        if draft or status == "SEND_TO_USER_INBOX":
+            self.stage_label.setText(STAGE_TEXT["sent_to_inbox"])
+            msg = "Open the notification in the TikTok app's inbox to finish and post the video."
+        elif status == "PUBLISH_COMPLETE":
+            self.stage_label.setText(STAGE_TEXT["published"])
+            msg = AFTER_POST
+            post_ids = tuple(getattr(result, "post_ids", ()) or ())
+            if post_ids:
+                msg += f" Post id: {post_ids[0]}."
+        else:
+            self.stage_label.setText(STAGE_TEXT["uploaded"])
+            msg = "TikTok has the video and is still processing it. " + AFTER_POST
+        self.detail_label.setText("")
+        self._show_message(msg)
+        self._set_log_ids(tuple(getattr(result, "log_ids", ()) or ()))
+        self._set_state("done")
+
+    def show_failure(self, error: object) -> None:
+        self._finish()
+        self.bar.setRange(0, BAR_SCALE)
+        self.stage_label.setText(STAGE_TEXT["failed"])
+        if isinstance(error, ClipshipError):
+            message, hint = error.message, error.hint
+        else:
+            message, hint = "Something unexpected went wrong.", "Try again."
+        self.detail_label.setText("")
+        self._show_message(f"<b>{_esc(message)}</b>" + (f"<br>{_esc(hint)}" if hint else ""))
+        log_id = getattr(error, "log_id", "") if isinstance(error, ApiError) else ""
+        result = getattr(error, "result", None)
+        log_ids = (log_id,) if log_id else tuple(getattr(result, "log_ids", ()) or ())
+        self._set_log_ids(log_ids)
+        self.action_button.setText(next_step(error))
+        self.action_button.show()
+        self._set_state("failed")
+
+    def show_cancelled(self) -> None:
+        self._finish()
+        self.bar.setRange(0, BAR_SCALE)
+        self.stage_label.setText(STAGE_TEXT["cancelled"])
+        self.detail_label.setText("")
+        self._show_message("The upload was cancelled. Nothing was posted.")
+        self.action_button.setText(ACTION_RETRY)
+        self.action_button.show()
+        self._set_state("cancelled")
+
+    def is_running(self) -> bool:
+        return self.cancel_button.isVisible() and self.cancel_button.isEnabled()
+
+    def _finish(self) -> None:
+        self.cancel_button.hide()
+        self.done_button.show()
+        self.bytes_label.setText(
+            f"{human_bytes(self.sent)} of {human_bytes(self.total)}" if self.total else self.bytes_label.text()
+        )
+
+    def _show_message(self, html: str) -> None:
+        self.message_label.setText(html)
+        self.message_label.show()
+
+    def _set_log_ids(self, log_ids: tuple[str, ...]) -> None:
+        ids = [i for i in log_ids if i]
+        self.log_label.setText(f"TikTok log id: {ids[-1]}" if ids else "")
+        self.log_label.setVisible(bool(ids))
+
+    def _set_state(self, state: str) -> None:
+        self.setProperty("state", state)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    @Slot()
+    def on_cancel_clicked(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.stage_label.setText("Cancelling\u2026")
+        self.cancel_requested.emit()
+
+    @Slot()
+    def on_action_clicked(self) -> None:
+        self.action_requested.emit(self.action_button.text())
+
+    @Slot()
+    def on_done_clicked(self) -> None:
+        self.dismissed.emit()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,90 @@
+"""Preferences: the TikTok app's client key and secret (secret to the keyring), redirect port, chunk size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+MB = 1024 * 1024
+MIN_CHUNK_MB, MAX_CHUNK_MB = 5, 64  # TikTok's chunk bounds (tiktok-api.md §1)
+
+
+@dataclass(frozen=True)
+class SettingsValues:
+    """What the dialog edits. client_secret None = leave the stored one unchanged (the field stays empty)."""
+
+    client_key: str
+    client_secret: str | None
+    redirect_port: int
+    chunk_size: int  # bytes; 0 = let the planner choose
+
+    def __repr__(self) -> str:
+        secret = "unchanged" if self.client_secret is None else "<new secret>"
+        return f"SettingsValues(client_key={self.client_key!r}, client_secret={secret}, ...)"
+
+
+class SettingsDialog(QDialog):
+    """Edits SettingsValues; the caller saves them off the GUI thread."""
+
+    def __init__(
+        self, values: SettingsValues, has_secret: bool, sandbox: bool = False, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setModal(True)
+        self.client_key = QLineEdit(values.client_key)
+        self.client_key.setPlaceholderText("From your app on developers.tiktok.com")
+        self.client_secret = QLineEdit()
+        self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.client_secret.setPlaceholderText(
+            "Stored in the system keyring (type to replace)" if has_secret else "Not set"
+        )
+        self.redirect_port = QSpinBox()
+        self.redirect_port.setRange(0, 65535)
+        self.redirect_port.setSpecialValueText("Automatic")
+        self.redirect_port.setValue(values.redirect_port)
+        self.redirect_port.setToolTip("Only if your TikTok app registered a fixed http://127.0.0.1:PORT/callback/.")
+        self.chunk_size = QSpinBox()
+        self.chunk_size.setRange(MIN_CHUNK_MB - 1, MAX_CHUNK_MB)
+        self.chunk_size.setSpecialValueText("Automatic")
+        self.chunk_size.setSuffix(" MiB")
+        self.chunk_size.setValue(values.chunk_size // MB if values.chunk_size else MIN_CHUNK_MB - 1)
+        form = QFormLayout()
+        form.addRow("Client key", self.client_key)
+        form.addRow("Client secret", self.client_secret)
+        form.addRow("Redirect port", self.redirect_port)
+        form.addRow("Upload chunk size", self.chunk_size)
+        note = QLabel(
+            "The client secret goes to your system keyring, never to a file."
+            + ("<br><b>Sandbox mode</b> uses its own demo app; these settings apply to real TikTok." if sandbox else "")
+        )
+        note.setObjectName("note")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def values(self) -> SettingsValues:
+        secret = self.client_secret.text().strip()
+        chunk_mb = self.chunk_size.value()
+        return SettingsValues(
+            client_key=self.client_key.text().strip(),
+            client_secret=secret or None,
+            redirect_port=self.redirect_port.value(),
+            chunk_size=0 if chunk_mb < MIN_CHUNK_MB else chunk_mb * MB,
+        )

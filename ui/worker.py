@@ -1,0 +1,203 @@
+"""The upload worker: a QObject moved to a QThread that runs core.pipeline.publish, and its controller."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from core.errors import Cancelled, ClipshipError
+from core.models import PostSettings, PublishResult, Stage
+from ui.throttle import Throttle
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = ClipshipError(
+    "Something unexpected went wrong while posting.",
+    "Try again. If it keeps happening, start Clipship with --debug and report the log.",
+)
+
+
+@dataclass(frozen=True)
+class PublishJob:
+    """Everything one post needs, prepared on the GUI thread; the worker never reaches back into widgets."""
+
+    ctx: Any  # core.context.AppContext
+    path: Path
+    settings: PostSettings
+    account: str | None = None
+    chunk_size: int | None = None
+    force: bool = False
+    wait: bool = True
+
+
+RunFn = Callable[..., PublishResult]
+
+
+def _default_run(
+    job: PublishJob,
+    *,
+    on_stage: Callable[[Stage, str], None],
+    on_progress: Callable[[int, int], None],
+    cancel: threading.Event,
+) -> PublishResult:
+    from ui import services
+
+    return services.publish(job, on_stage=on_stage, on_progress=on_progress, cancel=cancel)
+
+
+class PublishWorker(QObject):
+    """Runs one post on its own thread.
+
+    Signals: progress("qint64" sent, "qint64" total), stage(str stage, str detail), finished(object PublishResult),
+    failed(object ClipshipError), cancelled().
+    """
+
+    progress = Signal("qint64", "qint64")
+    stage = Signal(str, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, job: PublishJob, run: RunFn | None = None, interval_s: float = 0.1) -> None:
+        super().__init__()
+        self.job = job
+        self._run = run or _default_run
+        self._cancel = threading.Event()
+        self._throttle = Throttle(interval_s)
+
+    def cancel(self) -> None:
+        """Thread-safe: ask the running post to stop (the core checks this event inside chunks)."""
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def report_progress(self, sent: int, total: int) -> None:
+        """The core's progress callback (worker thread): forwarded at most ~10 times a second."""
+        if self._throttle.ready(sent, total):
+            self.progress.emit(int(sent), int(total))
+
+    def report_stage(self, stage: Stage | str, detail: str = "") -> None:
+        """The core's stage callback (worker thread)."""
+        value = stage.value if isinstance(stage, Stage) else str(stage)
+        self.stage.emit(value, detail or "")
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._run(
+                self.job, on_stage=self.report_stage, on_progress=self.report_progress, cancel=self._cancel
+            )
+        except Cancelled:
+            self.cancelled.emit()
+        except ClipshipError as exc:
+            if self._cancel.is_set():
+                self.cancelled.emit()
+            else:
+                self.failed.emit(exc)
+        except Exception:  # the one broad boundary: log the traceback, show the user a typed, safe failure
+            log.exception("publish failed unexpectedly")
+            if self._cancel.is_set():
+                self.cancelled.emit()
+            else:
+                self.failed.emit(UNEXPECTED)
+        else:
+            self.finished.emit(result)
+
+
+class PublishController(QObject):
+    """Owns the upload thread: starts one worker at a time, relays its signals on the GUI thread, joins on quit.
+
+    Signals: progress("qint64", "qint64"), stage(str, str), finished(object), failed(object), cancelled(),
+    idle() (the thread has ended and a new post may start).
+    """
+
+    progress = Signal("qint64", "qint64")
+    stage = Signal(str, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    idle = Signal()
+
+    def __init__(self, parent: QObject | None = None, run: RunFn | None = None) -> None:
+        super().__init__(parent)
+        self._run = run
+        self.thread: QThread | None = None
+        self.worker: PublishWorker | None = None
+
+    def is_busy(self) -> bool:
+        return self.thread is not None
+
+    def start(self, job: PublishJob) -> PublishWorker:
+        if self.thread is not None:
+            raise RuntimeError("an upload is already running")
+        thread = QThread(self)
+        thread.setObjectName("clipship-upload")
+        worker = PublishWorker(job, self._run)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self.on_worker_progress)
+        worker.stage.connect(self.on_worker_stage)
+        worker.finished.connect(self.on_worker_finished)
+        worker.failed.connect(self.on_worker_failed)
+        worker.cancelled.connect(self.on_worker_cancelled)
+        thread.finished.connect(worker.deleteLater)
+        thread.finished.connect(self.on_thread_finished)
+        self.thread, self.worker = thread, worker
+        thread.start()
+        return worker
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel and join the thread (closeEvent). True when no thread is left running."""
+        thread = self.thread
+        if thread is None:
+            return True
+        self.cancel()
+        thread.quit()
+        done = thread.wait(timeout_ms)
+        return bool(done)
+
+    @Slot("qint64", "qint64")
+    def on_worker_progress(self, sent: int, total: int) -> None:
+        self.progress.emit(sent, total)
+
+    @Slot(str, str)
+    def on_worker_stage(self, stage: str, detail: str) -> None:
+        self.stage.emit(stage, detail)
+
+    @Slot(object)
+    def on_worker_finished(self, result: object) -> None:
+        self._stop_thread()
+        self.finished.emit(result)
+
+    @Slot(object)
+    def on_worker_failed(self, error: object) -> None:
+        self._stop_thread()
+        self.failed.emit(error)
+
+    @Slot()
+    def on_worker_cancelled(self) -> None:
+        self._stop_thread()
+        self.cancelled.emit()
+
+    def _stop_thread(self) -> None:
+        if self.thread is not None:
+            self.thread.quit()
+
+    @Slot()
+    def on_thread_finished(self) -> None:
+        thread = self.thread
+        self.thread, self.worker = None, None
+        if thread is not None:
+            thread.deleteLater()
+        self.idle.emit()

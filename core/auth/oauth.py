@@ -132,7 +132,9 @@ class OAuthClient:
         )
         return TokenSet.from_response(body, time.time())
 
-    def refresh(self, refresh_token: str, fallback_scopes: tuple[str, ...] = ()) -> TokenSet:
+    def refresh(
+        self, refresh_token: str, fallback_scopes: tuple[str, ...] = (), now: float | None = None
+    ) -> TokenSet:
         """refresh_token grant; the answer carries a (possibly rotated) refresh token to persist at once."""
         body = self._post_form(
             TOKEN_PATH,
@@ -144,7 +146,7 @@ class OAuthClient:
             },
             secrets=(refresh_token,),
         )
-        tokens = TokenSet.from_response(body, time.time(), fallback_scopes)
+        tokens = TokenSet.from_response(body, time.time() if now is None else now, fallback_scopes)
         if not tokens.refresh_token:  # no rotation announced: the old one stays valid
             tokens = replace(tokens, refresh_token=refresh_token)
         return tokens

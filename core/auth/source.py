@@ -101,7 +101,7 @@ class AccountTokenSource:
         if not tokens.refresh_usable(self._clock()):
             raise signed_out_error(self.label)
         try:
-            new = self._oauth.refresh(tokens.refresh_token, fallback_scopes=tokens.scopes)
+            new = self._oauth.refresh(tokens.refresh_token, fallback_scopes=tokens.scopes, now=self._clock())
         except OAuthError as exc:
             if exc.code not in ("invalid_grant", "invalid_request"):
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 CODEC_NAMES = {
@@ -25,6 +26,8 @@ _NAMED_RATIOS = ((9, 16), (16, 9), (1, 1), (4, 5), (5, 4), (3, 4), (4, 3), (2, 3
 
 def number(value: float, places: int = 2) -> str:
     """10.0 -> '10', 29.97 -> '29.97', 0.125 -> '0.13' (no trailing zeros)."""
+    if not math.isfinite(value):
+        return "unknown"
     text = f"{value:.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -35,6 +38,8 @@ def fps(value: float) -> str:
 
 def duration(seconds: float) -> str:
     """720 -> '12 min', 65.5 -> '1 min 5.5 s', 1 -> '1 s', 3725 -> '1 h 2 min 5 s'."""
+    if not math.isfinite(seconds):
+        return "unknown"
     if seconds < 60:
         return f"{number(seconds)} s"
     whole = round(seconds, 2)
@@ -53,7 +58,7 @@ def duration(seconds: float) -> str:
 def duration_with_seconds(seconds: float) -> str:
     """'12 min (720 s)'; plain '45 s' below a minute."""
     short = duration(seconds)
-    return short if seconds < 60 else f"{short} ({number(seconds)} s)"
+    return short if seconds < 60 or not math.isfinite(seconds) else f"{short} ({number(seconds)} s)"
 
 
 def size(num_bytes: int) -> str:

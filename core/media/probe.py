@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import io
+import math
 import os
 import stat
 from dataclasses import asdict, dataclass
@@ -174,12 +175,11 @@ def _num(value: Any) -> float | None:
     """MediaInfo values are loosely typed ('30.000', 1000, '1000.000000', '', None): a float or None."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        return float(str(value).strip().split(" / ")[0])
-    except ValueError:
+        number = float(value) if isinstance(value, int | float) else float(str(value).strip().split(" / ")[0])
+    except (ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _int(value: Any) -> int | None:

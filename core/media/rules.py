@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from core.media import fmt
@@ -175,7 +176,7 @@ def _time_problems(facts: MediaFacts, limits: Limits) -> list[Problem]:
     problems = []
     rate = facts.frame_rate
     needs = f"TikTok needs {fmt.number(limits.min_fps)}-{fmt.number(limits.max_fps)} fps"
-    if rate is None or rate <= 0:
+    if rate is None or not math.isfinite(rate) or rate <= 0:
         fix = "If TikTok refuses the video, re-export it at 30 fps."
         problems.append(Problem("frame_rate_unknown", False, f"Could not measure the frame rate; {needs}.", fix))
     elif round(rate, 2) < limits.min_fps or round(rate, 2) > limits.max_fps:
@@ -183,7 +184,7 @@ def _time_problems(facts: MediaFacts, limits: Limits) -> list[Problem]:
         fix = "Re-export at 30 fps." if rate < limits.min_fps else "Re-export at 60 fps or less (30 fps is safest)."
         problems.append(Problem("frame_rate", True, f"Frame rate is {average}{fmt.fps(rate)}; {needs}.", fix))
     seconds = facts.duration_s
-    if seconds is None:
+    if seconds is None or math.isnan(seconds) or seconds < 0:
         problems.append(
             Problem(
                 "duration_unknown",

@@ -3,7 +3,8 @@
 Checks, one line each ("ok   <name>: ..." or "FAIL <name>: ..."): Qt starts offscreen with its plugins and
 the bundled icons; the keyring backend resolves; libmediainfo loads and inspects the bundled sample video;
 thousands of ("qint64", "qint64") signals from a worker thread arrive on the GUI thread intact (values past
-2 GiB included); the embedded sandbox accepts the sample video through the whole publish pipeline.
+2 GiB included); the main window opens and paints; the embedded sandbox accepts the sample video through
+the whole publish pipeline.
 Exit code 0 only if every check passed, 1 otherwise.
 
 CLIPSHIP_SMOKE_KEYRING=<text> makes the keyring check also require that the backend's name contains <text>
@@ -56,13 +57,20 @@ class SmokeState:
         self.sample = resources_dir() / "sample.mp4"
 
 
+def _quiet_qt_messages(kind: Any, context: Any, message: str) -> None:
+    """Qt's own messages, minus the offscreen plugin's note that it cannot propagate size hints."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr, flush=True)
+
+
 def check_qt(state: SmokeState) -> str:
-    from PySide6.QtCore import QCoreApplication, qVersion
+    from PySide6.QtCore import QCoreApplication, qInstallMessageHandler, qVersion
     from PySide6.QtGui import QIcon, QImageReader
     from PySide6.QtWidgets import QApplication
 
     from core import APP_NAME, APP_ORG
 
+    qInstallMessageHandler(_quiet_qt_messages)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(APP_ORG)
     state.app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -105,17 +113,20 @@ def check_keyring(state: SmokeState) -> str:
 def check_mediainfo(state: SmokeState) -> str:
     from pymediainfo import MediaInfo
 
+    from core.media import preflight
+
     if not MediaInfo.can_parse():
         raise RuntimeError("libmediainfo could not be loaded")
     if not state.sample.is_file():
         raise RuntimeError(f"bundled sample video missing: {state.sample}")
-    from core.media import Limits, check, inspect
-
-    facts = inspect(state.sample)
-    problems = check(facts, Limits())
-    if problems:
-        raise RuntimeError(f"sample video fails preflight: {problems}")
-    return f"{state.sample.name}: {facts}"
+    report = preflight(state.sample)
+    facts = report.facts
+    if facts is None or not report.accepted:
+        raise RuntimeError(f"sample video fails preflight: {[p.message for p in report.blocking]}")
+    return (
+        f"{state.sample.name}: {facts.container} {facts.video_codec} {facts.width}x{facts.height} "
+        f"{facts.frame_rate:g} fps {facts.duration_s:g} s, accepted"
+    )
 
 
 def check_signals(state: SmokeState) -> str:
@@ -181,39 +192,72 @@ def check_signals(state: SmokeState) -> str:
 
 def check_pipeline(state: SmokeState) -> str:
     from core.api import TikTokClient
-    from core.auth import token_source_for
     from core.config import Config
-    from core.context import open_context
+    from core.context import StaticToken, open_context
     from core.models import PostSettings
     from core.pipeline import publish
 
     progress: list[tuple[int, int]] = []
     stages: list[str] = []
+    data = state.sample.read_bytes()
     with tempfile.TemporaryDirectory(prefix="clipship-smoke-") as tmp:
         with open_context(sandbox=True, config=Config(data_dir=Path(tmp))) as ctx:
-            assert ctx.sandbox is not None
-            client = TikTokClient(ctx.config, token_source_for(ctx))
-            try:
+            sandbox = ctx.sandbox
+            assert sandbox is not None
+            sandbox.config.processing_delay_s = 0.05
+            sandbox.config.moderation_delay_s = 0.05
+            token = StaticToken(str(sandbox.issue_token()["access_token"]))
+            with TikTokClient(ctx.config, token) as client:
                 result = publish(
                     client,
                     state.sample,
                     PostSettings(privacy_level="SELF_ONLY", title="Clipship smoke test"),
                     on_stage=lambda stage, detail: stages.append(str(stage)),
                     on_progress=lambda done, total: progress.append((done, total)),
+                    poll_intervals=(0.1,),
+                    max_wait_s=20.0,
                 )
-            finally:
-                close = getattr(client, "close", None)
-                if callable(close):
-                    close()
-            _, size, sha256 = ctx.sandbox.received(result.publish_id)
-    data = state.sample.read_bytes()
+            received = sandbox.received(result.publish_id)
     if result.status != "PUBLISH_COMPLETE":
         raise RuntimeError(f"publish ended with {result.status} ({result.fail_reason})")
-    if size != len(data) or sha256 != hashlib.sha256(data).hexdigest():
+    if received.size != len(data) or received.sha256 != hashlib.sha256(data).hexdigest():
         raise RuntimeError("the sandbox received different bytes than were sent")
-    if not progress or progress[-1][0] != len(data):
+    if not progress or progress[-1] != (len(data), len(data)):
         raise RuntimeError(f"progress did not reach {len(data)} bytes: {progress[-1:]}")
-    return f"{result.status}, {size} bytes in {result.chunk_count} chunk(s), stages {'>'.join(stages)}"
+    steps = ">".join(dict.fromkeys(stages))
+    return f"{result.status}, {received.size} bytes in {result.chunk_count} chunk(s), {steps}"
+
+
+def check_window(state: SmokeState) -> str:
+    """The real main window (sandbox mode, a temporary data dir): built, shown, painted, then closed."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from core.config import Config
+    from core.context import open_context
+    from ui.app import apply_style
+    from ui.main_window import MainWindow
+
+    apply_style(state.app)
+    with tempfile.TemporaryDirectory(prefix="clipship-smoke-") as tmp:
+        with open_context(sandbox=True, config=Config(data_dir=Path(tmp))) as ctx:
+            t0 = time.perf_counter()
+            window = MainWindow(ctx)
+            window.show()
+            shown_ms = (time.perf_counter() - t0) * 1000
+            since_start = seconds_since_process_start()
+            loop = QEventLoop()
+            QTimer.singleShot(300, loop.quit)  # let start-up tasks (accounts, history) run and report back
+            loop.exec()
+            picture = window.grab()
+            visible, title = window.isVisible(), window.windowTitle()
+            window.close()
+            window.deleteLater()
+            QTimer.singleShot(0, loop.quit)
+            loop.exec()
+    if not visible or picture.isNull() or picture.width() < 200:
+        raise RuntimeError(f"main window not shown (visible={visible}, grab {picture.width()}x{picture.height()})")
+    when = f", {since_start:.2f} s after process start" if since_start is not None else ""
+    return f"{title!r} {picture.width()}x{picture.height()} shown in {shown_ms:.0f} ms{when}"
 
 
 CHECKS: list[tuple[str, Callable[[SmokeState], str]]] = [
@@ -221,6 +265,7 @@ CHECKS: list[tuple[str, Callable[[SmokeState], str]]] = [
     ("keyring", check_keyring),
     ("mediainfo", check_mediainfo),
     ("signals", check_signals),
+    ("window", check_window),
     ("pipeline", check_pipeline),
 ]
 

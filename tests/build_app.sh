@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Build the app: PyInstaller one-folder build into dist/clipship, then (Linux) a .tar.gz and a .deb in dist/.
+#   bash tests/build_app.sh            build + package
+#   bash tests/build_app.sh --smoke    also run the frozen binary's --smoke-test (without and with a Secret Service)
+#   bash tests/build_app.sh --no-package --smoke   what a quick check needs
+# Creates .venv (with the `build` extra) if needed; CLIPSHIP_BUILD_PYTHON=/path/to/python uses that interpreter
+# as is instead. Everything it writes stays in build/ and dist/ (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SMOKE=0
+PACKAGE=1
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) SMOKE=1 ;;
+    --no-package) PACKAGE=0 ;;
+    *) echo "usage: bash tests/build_app.sh [--smoke] [--no-package]" >&2; exit 2 ;;
+  esac
+done
+if [ -n "${CLIPSHIP_BUILD_PYTHON:-}" ]; then
+  PYBIN=$CLIPSHIP_BUILD_PYTHON
+else
+  if [ ! -x .venv/bin/python ]; then
+    "${PYTHON:-python3}" -m venv .venv
+  fi
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[build]'
+  PYBIN=.venv/bin/python
+fi
+export PYINSTALLER_CONFIG_DIR="$PWD/build/pyinstaller-config"  # PyInstaller's cache: inside the checkout
+VERSION=$("$PYBIN" -c 'import core; print(core.__version__)')
+APP=dist/clipship
+
+t0=$(date +%s%N)
+"$PYBIN" -m PyInstaller --noconfirm --clean --log-level WARN \
+  --distpath dist --workpath build/pyinstaller build.spec 2> >(grep -v -e 'Ignoring icon' -e 'required via ctypes not found' >&2)
+t1=$(date +%s%N)
+printf 'built %s in %d.%d s: %s\n' "$APP" $(((t1 - t0) / 1000000000)) $(((t1 - t0) / 100000000 % 10)) \
+  "$(du -sh "$APP" | cut -f1)"
+
+if [ "$(uname -s)" = Linux ] && [ "$PACKAGE" = 1 ]; then
+  ARCH=$(uname -m)
+  TARBALL="dist/clipship-$VERSION-linux-$ARCH.tar.gz"
+  tar -C dist --sort=name --owner=0 --group=0 --numeric-owner --transform "s,^clipship,clipship-$VERSION," \
+    -cf - clipship | gzip -n -6 > "$TARBALL"
+  printf 'packed %s: %s\n' "$TARBALL" "$(du -h "$TARBALL" | cut -f1)"
+  if command -v dpkg-deb >/dev/null; then
+    DEBARCH=$(dpkg --print-architecture)
+    ROOT=build/deb/clipship
+    rm -rf build/deb
+    mkdir -p "$ROOT/DEBIAN" "$ROOT/opt" "$ROOT/usr/bin" "$ROOT/usr/share/applications" "$ROOT/usr/share"
+    cp -a "$APP" "$ROOT/opt/clipship"
+    rm -rf "$ROOT/opt/clipship/icons" "$ROOT/opt/clipship/INSTALL.txt" "$ROOT/opt/clipship/clipship.desktop"
+    cp -a "$APP/icons" "$ROOT/usr/share/icons"
+    cp resources/clipship.desktop "$ROOT/usr/share/applications/"
+    ln -s /opt/clipship/clipship "$ROOT/usr/bin/clipship"
+    ln -s /opt/clipship/clipship-cli "$ROOT/usr/bin/clipship-cli"
+    cat > "$ROOT/DEBIAN/control" <<EOF
+Package: clipship
+Version: $VERSION
+Architecture: $DEBARCH
+Maintainer: Clipship <support@clipship.io>
+Installed-Size: $(du -sk "$ROOT" | cut -f1)
+Depends: libc6 (>= 2.34), libegl1, libgl1, libfontconfig1, libxkbcommon0, libdbus-1-3
+Recommends: gnome-keyring | kwalletmanager
+Section: video
+Priority: optional
+Homepage: https://clipship.io
+Description: Post videos to TikTok through the official Content Posting API
+ Drop a video on the window, see at once whether TikTok will accept it, choose
+ the post settings TikTok requires and watch the chunked upload to the end.
+ Also a command line (clipship-cli) for automated posting.
+EOF
+    DEB="dist/clipship_${VERSION}_${DEBARCH}.deb"
+    dpkg-deb --root-owner-group -Zgzip -z6 --build "$ROOT" "$DEB" >/dev/null
+    printf 'packed %s: %s\n' "$DEB" "$(du -h "$DEB" | cut -f1)"
+  fi
+fi
+
+if [ "$SMOKE" = 1 ]; then
+  EXE="$APP/clipship"
+  [ -x "$EXE" ] || EXE="$APP/clipship.exe"
+  SMOKE_HOME=$(mktemp -d)
+  trap 'rm -rf "$SMOKE_HOME"' EXIT
+  mkdir -p "$SMOKE_HOME/data" "$SMOKE_HOME/runtime" "$SMOKE_HOME/kr-data" "$SMOKE_HOME/kr-runtime"
+  chmod 700 "$SMOKE_HOME/runtime" "$SMOKE_HOME/kr-runtime"
+  "$APP/clipship-cli" --version
+  echo "frozen smoke test, no D-Bus session (expects keyring's fail backend):"
+  env -u DBUS_SESSION_BUS_ADDRESS CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" XDG_RUNTIME_DIR="$SMOKE_HOME/runtime" \
+    CLIPSHIP_SMOKE_KEYRING=fail.Keyring "$EXE" --smoke-test
+  if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    echo "frozen smoke test, gnome-keyring in a private D-Bus session (expects the Secret Service backend):"
+    env -u DBUS_SESSION_BUS_ADDRESS CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" XDG_DATA_HOME="$SMOKE_HOME/kr-data" \
+      XDG_RUNTIME_DIR="$SMOKE_HOME/kr-runtime" CLIPSHIP_SMOKE_KEYRING=SecretService EXE="$EXE" \
+      dbus-run-session -- sh -c \
+      'printf clipship-smoke | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$EXE" --smoke-test'
+  fi
+fi

@@ -12,8 +12,8 @@ import keyring
 import keyring.backends.fail
 import pytest
 import requests
-
 from auth_helpers import sandbox_context, scripted_browser, with_query
+
 from core.auth import AccountTokenSource, current_account, login, token_source_for
 from core.auth.accounts import AccountRegistry
 from core.auth.store import SANDBOX_SERVICE, SecretStore, Storage, forget_memory

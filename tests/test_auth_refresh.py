@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-
 from auth_helpers import sandbox_context, scripted_browser
+
 from core.auth import AccountTokenSource, login, logout, oauth_client, token_source_for
 from core.auth.accounts import AccountRegistry
-from core.auth.oauth import OAuthError
+from core.auth.oauth import OAuthClient, OAuthError
 from core.auth.store import SANDBOX_SERVICE, forget_memory
 from core.context import AppContext
 from core.errors import AuthError
@@ -63,11 +63,14 @@ class TokenCalls:
 
     def source(self, ctx: AppContext, clock: Any = None) -> AccountTokenSource:
         base = source_for(ctx)
-        oauth = oauth_client(ctx.config)
-        oauth.session.hooks["response"].append(self.hook)
-        base.close()
+
+        def factory() -> OAuthClient:
+            oauth = oauth_client(ctx.config)
+            oauth.session.hooks["response"].append(self.hook)
+            return oauth
+
         extra = {"clock": clock} if clock else {}
-        return AccountTokenSource(oauth, base._store, base._registry, base.open_id, base.label, **extra)
+        return AccountTokenSource(factory, base._store, base._registry, base.open_id, base.label, **extra)
 
 
 def fp(token: str) -> str:

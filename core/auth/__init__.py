@@ -75,5 +75,8 @@ def token_source_for(ctx: AppContext, account: str | None = None) -> TokenSource
                 "Pick one with --account OPEN_ID, or 'clipship config set default_account OPEN_ID'.",
             )
         raise AuthError("Not signed in to TikTok.", "Run 'clipship login' first, or set CLIPSHIP_ACCESS_TOKEN.")
-    oauth = oauth_client(ctx.config)
-    return AccountTokenSource(oauth, secret_store(ctx.config), registry, chosen.open_id, chosen.label)
+    client_credentials(ctx.config)  # say now, not at the first refresh, when the app's credentials are missing
+    config = ctx.config
+    return AccountTokenSource(
+        lambda: oauth_client(config), secret_store(config), registry, chosen.open_id, chosen.label
+    )

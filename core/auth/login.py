@@ -196,9 +196,10 @@ def logout(ctx: AppContext, open_id: str | None = None) -> LogoutResult:
     problem = ""
     if tokens is not None:
         try:
+            source = AccountTokenSource(lambda: oauth_client(config), store, registry, account.open_id, account.label)
+            access = source.access_token()  # refreshed first if it had expired
             with oauth_client(config) as oauth:
-                source = AccountTokenSource(oauth, store, registry, account.open_id, account.label)
-                oauth.revoke(source.access_token())  # refreshed first if it had expired
+                oauth.revoke(access)
             revoked = True
         except ClipshipError as exc:
             problem = exc.message

@@ -132,9 +132,7 @@ class OAuthClient:
         )
         return TokenSet.from_response(body, time.time())
 
-    def refresh(
-        self, refresh_token: str, fallback_scopes: tuple[str, ...] = (), now: float | None = None
-    ) -> TokenSet:
+    def refresh(self, refresh_token: str, fallback_scopes: tuple[str, ...] = (), now: float | None = None) -> TokenSet:
         """refresh_token grant; the answer carries a (possibly rotated) refresh token to persist at once."""
         body = self._post_form(
             TOKEN_PATH,

@@ -36,11 +36,14 @@ def signed_out_error(label: str) -> AuthError:
 
 
 class AccountTokenSource:
-    """core.context.TokenSource over the keyring entry of one account (see that protocol)."""
+    """core.context.TokenSource over the keyring entry of one account (see that protocol).
+
+    `oauth` makes a client for each refresh (closed right after), so the source holds no open connection.
+    """
 
     def __init__(
         self,
-        oauth: OAuthClient,
+        oauth: Callable[[], OAuthClient],
         store: SecretStore,
         registry: AccountRegistry,
         open_id: str,
@@ -60,7 +63,7 @@ class AccountTokenSource:
         return f"AccountTokenSource(open_id={self.open_id!r}, storage={self._store.storage.value})"
 
     def close(self) -> None:
-        self._oauth.close()
+        """Nothing to release (kept so callers may close any token source)."""
 
     def _current(self) -> TokenSet:
         tokens = self._store.load_tokens(self.open_id)
@@ -101,7 +104,8 @@ class AccountTokenSource:
         if not tokens.refresh_usable(self._clock()):
             raise signed_out_error(self.label)
         try:
-            new = self._oauth.refresh(tokens.refresh_token, fallback_scopes=tokens.scopes, now=self._clock())
+            with self._oauth() as oauth:
+                new = oauth.refresh(tokens.refresh_token, fallback_scopes=tokens.scopes, now=self._clock())
         except OAuthError as exc:
             if exc.code not in ("invalid_grant", "invalid_request"):
                 raise

@@ -25,7 +25,7 @@ from core.media import (
 from core.models import CreatorInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
-from mp4pad import pad_mp4  # noqa: E402
+from mp4pad import pad_mdat, pad_mp4  # noqa: E402
 
 MEDIA = Path(__file__).parent / "media"
 GOOD = MEDIA / "h264_720x1280_30fps.mp4"
@@ -267,6 +267,14 @@ def test_large_padded_files_are_read_and_sized(tmp_path: Path) -> None:
     problems = check(inspect(over))
     assert codes(problems, blocking=True) == ["file_size"]
     assert "4.3 GB (4,294,968,296 bytes)" in problems[0].message and "up to 4 GB" in problems[0].message
+
+
+def test_index_after_gigabytes_of_media_is_found(tmp_path: Path) -> None:
+    small = inspect(MEDIA / "h264_720x1280_vfr.mp4")  # moov after mdat, as cameras write
+    big = inspect(pad_mdat(MEDIA / "h264_720x1280_vfr.mp4", tmp_path / "camera.mp4", 3_500_000_000))
+    assert big.file_size == 3_500_000_000 and not big.truncated
+    same = ("video_codec", "width", "height", "frame_rate", "frame_rate_mode", "duration_s")
+    assert [getattr(big, name) for name in same] == [getattr(small, name) for name in same]
 
 
 def _bytes_read_by_this_process() -> int:

@@ -241,6 +241,13 @@ def test_no_keyring_backend_login_keeps_tokens_in_memory_and_says_so(ctx: AppCon
     with pytest.raises(AuthError) as info:
         token_source_for(ctx).access_token()
     assert "No stored sign-in" in info.value.message
+    # ...except under --sandbox, whose emulated accounts are signed in again silently
+    ctx.sandbox = sandbox
+    try:
+        again = token_source_for(ctx)
+        assert user_info(sandbox, again.access_token()).json()["data"]["user"]["open_id"] == result.account.open_id
+    finally:
+        ctx.sandbox = None
 
 
 def test_store_of_another_mode_is_separate(ctx: AppContext) -> None:

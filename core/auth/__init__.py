@@ -65,9 +65,13 @@ def token_source_for(ctx: AppContext, account: str | None = None) -> TokenSource
     if chosen is None and account:
         known = ", ".join(a.open_id for a in registry.accounts()) or "none"
         raise AuthError(f"No signed-in account {account!r}.", f"Signed-in accounts: {known}. See 'clipship whoami'.")
-    if chosen is None and ctx.config.sandbox and ctx.sandbox is not None and not registry.accounts():
-        chosen = sandbox_demo_sign_in(ctx).account
-        log.info("Signed in to the sandbox demo account %s.", chosen.label)
+    store = secret_store(ctx.config)
+    if ctx.config.sandbox and ctx.sandbox is not None:
+        if chosen is None and not registry.accounts():
+            chosen = sandbox_demo_sign_in(ctx).account
+            log.info("Signed in to the sandbox demo account %s.", chosen.label)
+        elif chosen is not None and store.get(chosen.open_id) is None:  # tokens not kept (no keyring)
+            chosen = sandbox_demo_sign_in(ctx, chosen.open_id, chosen.scopes).account
     if chosen is None:
         if registry.accounts():
             raise AuthError(
@@ -77,6 +81,5 @@ def token_source_for(ctx: AppContext, account: str | None = None) -> TokenSource
         raise AuthError("Not signed in to TikTok.", "Run 'clipship login' first, or set CLIPSHIP_ACCESS_TOKEN.")
     client_credentials(ctx.config)  # say now, not at the first refresh, when the app's credentials are missing
     config = ctx.config
-    return AccountTokenSource(
-        lambda: oauth_client(config), secret_store(config), registry, chosen.open_id, chosen.label
-    )
+    store.warn_once()
+    return AccountTokenSource(lambda: oauth_client(config), store, registry, chosen.open_id, chosen.label)

@@ -162,11 +162,15 @@ def finish_sign_in(config: Config, oauth: OAuthClient, tokens: TokenSet) -> Logi
     return LoginResult(account=account, storage=storage, notices=tuple(notices))
 
 
-def sandbox_demo_sign_in(ctx: AppContext) -> LoginResult:
-    """Sign in to the sandbox's demo account without a browser (so '--sandbox post' works for a new user)."""
+def sandbox_demo_sign_in(ctx: AppContext, open_id: str | None = None, scopes: tuple[str, ...] = ()) -> LoginResult:
+    """Sign a sandbox account in without a browser (the demo account unless `open_id` is given).
+
+    Used so that '--sandbox post' works for a new user, and again when a sandbox account's tokens were
+    not kept (no keyring): sandbox tokens belong to the local emulator and can always be issued afresh.
+    """
     if ctx.sandbox is None:
         raise AuthError("The sandbox is not running.", "Use --sandbox.")
-    issued = ctx.sandbox.issue_token()
+    issued = ctx.sandbox.issue_token(scopes=scopes or REQUESTED_SCOPES, open_id=open_id)
     tokens = TokenSet.from_response(dict(issued))
     with oauth_client(ctx.config) as oauth:
         return finish_sign_in(ctx.config, oauth, tokens)

@@ -93,7 +93,8 @@ class SecretStore:
             return PLAINTEXT_NOTICE.format(path=self._plaintext_path())
         return ""
 
-    def _warn_once(self) -> None:
+    def warn_once(self) -> None:
+        """Log the storage notice once per process (the engine's and the window's logs show it)."""
         text = self.notice
         if text and text not in _warned:
             _warned.add(text)
@@ -129,7 +130,6 @@ class SecretStore:
                 with _memory_lock:
                     _memory[(self.service, entry)] = value
                 return Storage.MEMORY
-        self._warn_once()
         with _memory_lock:
             _memory[(self.service, entry)] = value
         if self.storage is Storage.PLAINTEXT:

@@ -82,6 +82,10 @@ class Exchange(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         self.request.settimeout(self.sandbox.config.socket_timeout_s)
+        try:  # headers and body go out in separate writes: without this, Nagle adds 40 ms per answer
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         super().setup()
         self.sandbox._track(self.connection, add=True)
 

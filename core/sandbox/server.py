@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import selectors
 import socket
 import threading
 import time
@@ -93,9 +94,9 @@ class Sandbox:
         handler = type("SandboxExchange", (_Handler,), {"sandbox": self})
         self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="clipship-sandbox", daemon=True
-        )
+        self._stopping = threading.Event()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, args=(self._server,), name="clipship-sandbox", daemon=True)
         self._thread.start()
         log.info("sandbox listening on %s", self.base_url)
         return self
@@ -105,8 +106,16 @@ class Sandbox:
         if server is None:
             return
         self._server = self._thread = None
-        server.shutdown()
+        self._stopping.set()
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+        if thread is not None:
+            thread.join(timeout=5)
         server.server_close()
+        self._wake_r.close()
+        self._wake_w.close()
         with self.lock:
             live = list(self._connections)
         for sock in live:  # idle keep-alive connections would otherwise hold their threads
@@ -114,9 +123,18 @@ class Sandbox:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        if thread is not None:
-            thread.join(timeout=5)
         self._uploads.close_all()
+
+    def _serve(self, server: _Server) -> None:
+        """serve_forever(poll_interval=0.05), plus a wake-up socket so stop() returns at once."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(server.socket, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select(0.05):
+                    if key.fileobj is server.socket and not self._stopping.is_set():
+                        server._handle_request_noblock()  # type: ignore[attr-defined]
+                server.service_actions()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -249,6 +267,8 @@ class _Handler(Exchange):
                 raise V2Error(405 if known else 404, "invalid_params", "Unknown method or path.")
             route(self)
         except V2Error as exc:
+            if self.command in ("POST", "PUT") and exc.status >= 400:
+                self.close_connection = True  # the body may be unread: never parse it as the next request
             self.send_v2(exc.status, {}, exc.code, exc.message)
         except OAuthError as exc:
             self.send_oauth_error(exc)

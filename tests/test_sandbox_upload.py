@@ -1,0 +1,227 @@
+"""The sandbox's upload URL: header checks, sequential chunks (206/201/416), faults, bytes on disk, status machine."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from test_sandbox_support import MIB, Api, api, pattern, running, sha256
+
+from core.sandbox import Sandbox
+
+TWO = 10 * MIB  # the smallest file that may be sent in two chunks (5 MiB each)
+HALF = 5 * MIB
+
+
+@pytest.fixture
+def sb(tmp_path: Path) -> Iterator[Sandbox]:
+    with running(tmp_path / "state") as server:
+        yield server
+
+
+@pytest.fixture
+def client(sb: Sandbox) -> Iterator[Api]:
+    with api(sb) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def two_chunks() -> bytes:
+    return pattern(TWO, seed=2)
+
+
+def start(client: Api, size: int, chunk: int | None = None, count: int = 1, **kw: object) -> tuple[str, str]:
+    data = client.init(size, chunk, count, **kw).json()["data"]  # type: ignore[arg-type]
+    return data["publish_id"], data["upload_url"]
+
+
+def test_whole_file_upload(sb: Sandbox, client: Api) -> None:
+    body = pattern(100_000)
+    publish_id, url = start(client, len(body))
+    answer = client.put(url, body, 0, len(body))
+    assert answer.status_code == 201 and answer.content == b""
+    assert answer.headers["Content-Range"] == "bytes 0-99999/100000"
+    got = sb.received(publish_id)
+    assert got.complete and got.size == 100_000 and got.sha256 == sha256(body)
+    assert got.path.read_bytes() == body
+
+
+def test_official_example_five_chunks(sb: Sandbox, client: Api) -> None:
+    size, chunk = 50_000_123, 10_000_000
+    body = pattern(size, seed=5)
+    publish_id, url = start(client, size, chunk, 5)
+    ranges = [
+        (0, 9_999_999),
+        (10_000_000, 19_999_999),
+        (20_000_000, 29_999_999),
+        (30_000_000, 39_999_999),
+        (40_000_000, 50_000_122),
+    ]
+    statuses = []
+    for first, last in ranges:
+        answer = client.put(url, body[first : last + 1], first, size)
+        statuses.append(answer.status_code)
+        assert answer.headers["Content-Range"] == f"bytes 0-{last}/{size}"
+        if first == 20_000_000:
+            data = client.status(publish_id).json()["data"]
+            assert data["status"] == "PROCESSING_UPLOAD" and data["uploaded_bytes"] == 30_000_000
+    assert statuses == [206, 206, 206, 206, 201]
+    assert sb.received(publish_id).sha256 == sha256(body)
+
+
+def test_out_of_order_and_repeats(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+    publish_id, url = start(client, TWO, HALF, 2)
+    first, second = two_chunks[:HALF], two_chunks[HALF:]
+    assert client.put(url, second, HALF, TWO).status_code == 416  # chunk 1 before chunk 0
+    assert client.put(url, first[:-1], 1, TWO).status_code == 416  # wrong offset
+    assert client.put(url, first, 0, TWO).status_code == 206
+    again = client.put(url, first, 0, TWO)  # the same chunk again (a lost 206): same answer, nothing changes
+    assert again.status_code == 206 and again.headers["Content-Range"] == f"bytes 0-{HALF - 1}/{TWO}"
+    assert client.put(url, second, 0, TWO).status_code == 416  # same range, other bytes
+    assert client.put(url, second, HALF, TWO).status_code == 201
+    assert client.put(url, second, HALF, TWO).status_code == 201  # a lost 201, retried
+    assert client.put(url, first, 0, TWO).status_code == 416  # the upload is finished
+    got = sb.received(publish_id)
+    assert got.size == TWO and got.sha256 == sha256(two_chunks)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "application/octet-stream", "Content-Range": "bytes 0-999/1000"},
+        {"Content-Range": "bytes 0-999/1000"},
+        {"Content-Type": "video/mp4"},
+        {"Content-Type": "video/mp4", "Content-Range": "bytes=0-999/1000"},
+        {"Content-Type": "video/mp4", "Content-Range": "bytes 0-999/*"},
+        {"Content-Type": "video/mp4", "Content-Range": "bytes 0-999/1001"},  # total is not video_size
+        {"Content-Type": "video/mp4", "Content-Range": "bytes 0-998/1000"},  # Content-Length is 1000
+        {"Content-Type": "video/mp4", "Content-Range": "bytes 999-0/1000"},
+    ],
+)
+def test_malformed_headers_are_400(sb: Sandbox, client: Api, headers: dict[str, str]) -> None:
+    publish_id, url = start(client, 1000)
+    answer = client.session.put(url, data=pattern(1000), headers=headers, timeout=10)
+    assert answer.status_code == 400
+    assert sb.received(publish_id).size == 0
+
+
+@pytest.mark.parametrize("ctype", ["video/mp4", "video/quicktime", "video/webm"])
+def test_documented_content_types(client: Api, ctype: str) -> None:
+    _, url = start(client, 1000)
+    assert client.put(url, pattern(1000), 0, 1000, ctype=ctype).status_code == 201
+
+
+def test_short_body_is_400(sb: Sandbox, client: Api) -> None:
+    publish_id, url = start(client, 1000)
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        head = (
+            f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: video/mp4\r\n"
+            "Content-Range: bytes 0-999/1000\r\nContent-Length: 1000\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b"x" * 500)
+        sock.shutdown(socket.SHUT_WR)
+        reply = b""
+        while chunk := sock.recv(4096):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 400")
+    assert sb.received(publish_id).size == 0
+    assert client.put(url, pattern(1000), 0, 1000).status_code == 201  # the upload is still usable
+
+
+def test_expired_url_is_403(sb: Sandbox, client: Api) -> None:
+    _, url = start(client, 1000)
+    sb.config.upload_url_ttl = 0
+    assert client.put(url, pattern(1000), 0, 1000).status_code == 403
+
+
+def test_unknown_upload_is_404(sb: Sandbox, client: Api) -> None:
+    _, url = start(client, 1000)
+    wrong_token = url[: url.index("upload_token=") + len("upload_token=")] + "0" * 48
+    assert client.put(wrong_token, pattern(1000), 0, 1000).status_code == 404
+    assert client.put(sb.base_url + "/upload/?upload_id=1&upload_token=2", pattern(1000), 0, 1000).status_code == 404
+    entry = sb.request_log[-1]
+    assert entry.path == "/upload/" and entry.status == 404
+
+
+def test_chunk_5xx_then_accepted(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+    sb.config.chunk_5xx = {1: 2}
+    publish_id, url = start(client, TWO, HALF, 2)
+    assert client.put(url, two_chunks[:HALF], 0, TWO).status_code == 206
+    assert [client.put(url, two_chunks[HALF:], HALF, TWO).status_code for _ in range(3)] == [503, 503, 201]
+    assert sb.received(publish_id).sha256 == sha256(two_chunks)
+
+
+def test_chunk_reset_then_accepted(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+    sb.config.chunk_reset = {0: 1}
+    publish_id, url = start(client, TWO, HALF, 2)
+    with pytest.raises(requests.ConnectionError):
+        client.put(url, two_chunks[:HALF], 0, TWO)
+    assert sb.received(publish_id).size == 0
+    assert client.put(url, two_chunks[:HALF], 0, TWO).status_code == 206
+    assert client.put(url, two_chunks[HALF:], HALF, TWO).status_code == 201
+    got = sb.received(publish_id)
+    assert got.sha256 == sha256(two_chunks) and got.path.stat().st_size == TWO
+
+
+def test_slow_chunk_still_arrives(sb: Sandbox, client: Api) -> None:
+    sb.config.slow_chunk_delay_s = 0.05
+    body = pattern(3 * MIB)
+    publish_id, url = start(client, len(body))
+    assert client.put(url, body, 0, len(body)).status_code == 201
+    assert sb.received(publish_id).sha256 == sha256(body)
+
+
+# -- status after the upload -----------------------------------------------------------------------------
+
+
+def upload_small(client: Api, **kw: object) -> str:
+    body = pattern(1000)
+    publish_id, url = start(client, 1000, **kw)
+    assert client.put(url, body, 0, 1000).status_code == 201
+    return publish_id
+
+
+def test_public_post_completes_with_a_post_id(sb: Sandbox, client: Api) -> None:
+    data = client.status(upload_small(client, privacy="PUBLIC_TO_EVERYONE")).json()["data"]
+    assert data["status"] == "PUBLISH_COMPLETE" and data["uploaded_bytes"] == 1000
+    ids = data["publicaly_available_post_id"]
+    assert len(ids) == 1 and isinstance(ids[0], int) and ids[0] > 2**53
+    assert "fail_reason" not in data
+
+
+def test_private_post_has_no_post_id(client: Api) -> None:
+    data = client.status(upload_small(client, privacy="SELF_ONLY")).json()["data"]
+    assert data["status"] == "PUBLISH_COMPLETE" and data["publicaly_available_post_id"] == []
+
+
+def test_moderation_delay_hides_the_post_id(sb: Sandbox, client: Api) -> None:
+    sb.config.moderation_delay_s = 3600
+    data = client.status(upload_small(client, privacy="PUBLIC_TO_EVERYONE")).json()["data"]
+    assert data["status"] == "PUBLISH_COMPLETE" and data["publicaly_available_post_id"] == []
+
+
+def test_processing_delay_keeps_processing_upload(sb: Sandbox, client: Api) -> None:
+    sb.config.processing_delay_s = 3600
+    publish_id = upload_small(client)
+    data = client.status(publish_id).json()["data"]
+    assert data["status"] == "PROCESSING_UPLOAD" and data["uploaded_bytes"] == 1000
+    assert sb.publish_status(publish_id) == "PROCESSING_UPLOAD"
+
+
+def test_inbox_upload_ends_in_the_inbox(sb: Sandbox, client: Api) -> None:
+    publish_id = upload_small(client, inbox=True)
+    data = client.status(publish_id).json()["data"]
+    assert data["status"] == "SEND_TO_USER_INBOX" and data["publicaly_available_post_id"] == []
+
+
+@pytest.mark.parametrize("reason", ["frame_rate_check_failed", "internal"])
+def test_final_fail_reason(sb: Sandbox, client: Api, reason: str) -> None:
+    sb.config.final_fail_reason = reason
+    data = client.status(upload_small(client, privacy="PUBLIC_TO_EVERYONE")).json()["data"]
+    assert data["status"] == "FAILED" and data["fail_reason"] == reason
+    assert data["publicaly_available_post_id"] == []

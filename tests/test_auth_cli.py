@@ -4,98 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from auth_helpers import Runner
 
 from core.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
-
-FILE_KEYRING = textwrap.dedent(
-    '''
-    """A keyring backend kept in a JSON file, so that separate test processes share one keyring."""
-    import json
-    import os
-
-    from keyring.backend import KeyringBackend
-    from keyring.errors import PasswordDeleteError
-
-
-    class FileKeyring(KeyringBackend):
-        priority = 1
-
-        def _load(self):
-            try:
-                with open(os.environ["TEST_KEYRING_FILE"], encoding="utf-8") as fh:
-                    return json.load(fh)
-            except FileNotFoundError:
-                return {}
-
-        def _save(self, data):
-            with open(os.environ["TEST_KEYRING_FILE"], "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-
-        def get_password(self, service, username):
-            return self._load().get(service + "\\0" + username)
-
-        def set_password(self, service, username, password):
-            data = self._load()
-            data[service + "\\0" + username] = password
-            self._save(data)
-
-        def delete_password(self, service, username):
-            data = self._load()
-            if data.pop(service + "\\0" + username, None) is None:
-                raise PasswordDeleteError(username)
-            self._save(data)
-    '''
-)
-
-BROWSER = textwrap.dedent(
-    """
-    import sys
-    from core.sandbox.browser import follow_consent
-    follow_consent(sys.argv[1], deliver=True)
-    """
-)
-
-
-class Runner:
-    """Runs `python main.py ...` like a user's shell, with a scripted $BROWSER and a shared file keyring."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        (tmp / "kr").mkdir()
-        (tmp / "kr" / "filekeyring.py").write_text(FILE_KEYRING)
-        (tmp / "browser.py").write_text(BROWSER)
-        self.keyring_file = tmp / "keyring.json"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPSHIP_") or k == "CLIPSHIP_DATA_DIR"}
-        self.env.update(
-            PYTHONPATH=os.pathsep.join([str(ROOT), str(tmp / "kr")]),
-            PYTHON_KEYRING_BACKEND="filekeyring.FileKeyring",
-            TEST_KEYRING_FILE=str(self.keyring_file),
-            BROWSER=f"{sys.executable} {tmp / 'browser.py'} %s",
-        )
-
-    def __call__(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, str(ROOT / "main.py"), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env={**self.env, **env},
-            cwd=self.tmp,
-            timeout=120,
-        )
-
-    def keyring(self) -> dict[str, str]:
-        return json.loads(self.keyring_file.read_text()) if self.keyring_file.exists() else {}
 
 
 @pytest.fixture

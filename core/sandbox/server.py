@@ -260,6 +260,8 @@ class _Handler(Exchange):
     def _dispatch(self) -> None:
         self.parse_target()
         route = ROUTES.get((self.command, self.url_path))
+        if route is None and self.url_path.startswith("/sink/") and self.command in ("PUT", "POST"):
+            route = upload.sink  # curl -T FILE .../sink/ appends the file name
         try:
             if route is None:
                 known = any(path == self.url_path for _, path in ROUTES)

@@ -215,3 +215,41 @@ def _repeat(ex: Exchange, pub: Publish, path: Path, length: int) -> None:
 def _read_some_then_reset(ex: Exchange, length: int) -> None:
     ex.rfile.read(min(length // 2, PIECE))
     ex.drop_connection()
+
+
+def sink(ex: Exchange) -> None:
+    """PUT/POST /sink/: a plain byte sink for benchmarks (e.g. `curl -T FILE URL/sink/`), no checks.
+
+    It does the same work per byte as the upload URL (write to state_dir/sink.bin, running SHA-256) so
+    that a client's throughput can be compared with curl's; `?discard=1` only reads.
+    """
+    length = ex.content_length()
+    if ex.headers.get("Transfer-Encoding") or length is None or length < 0:
+        ex.close_connection = True
+        return _plain(ex, 411)
+    discard = ex.query_one("discard") == "1"
+    hasher = hashlib.sha256()
+    path = ex.sandbox.state_dir / "sink.bin"
+    with path.open("wb") if not discard else _NullFile() as fh:
+        left = length
+        while left > 0:
+            data = ex.rfile.read(min(PIECE, left))
+            if not data:
+                ex.close_connection = True
+                return _plain(ex, 400)
+            if not discard:
+                fh.write(data)
+                hasher.update(data)
+            left -= len(data)
+    ex.send_json(201, {"bytes": length, "sha256": hasher.hexdigest() if not discard else None})
+
+
+class _NullFile:
+    def __enter__(self) -> _NullFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write(self, data: bytes) -> int:
+        return len(data)

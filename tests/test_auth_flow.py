@@ -254,3 +254,19 @@ def test_store_of_another_mode_is_separate(ctx: AppContext) -> None:
     acc = login(ctx, timeout=10, opener=scripted_browser()).account
     assert SecretStore("clipship").load_tokens(acc.open_id) is None
     assert SecretStore(SANDBOX_SERVICE).load_tokens(acc.open_id) is not None
+
+
+def test_sandbox_account_without_tokens_is_signed_in_again_and_the_default_stays(
+    ctx: AppContext, sandbox: Any, memory_keyring: Any
+) -> None:
+    first = login(ctx, timeout=10, opener=scripted_browser()).account
+    second = login(ctx, timeout=10, opener=scripted_browser(account="__new__")).account
+    memory_keyring.store.clear()  # e.g. the keyring was reset
+    ctx.sandbox = sandbox
+    try:
+        source = token_source_for(ctx, first.open_id)
+        assert user_info(sandbox, source.access_token()).json()["data"]["user"]["open_id"] == first.open_id
+    finally:
+        ctx.sandbox = None
+    now_default = current_account(ctx)
+    assert now_default is not None and now_default.open_id == second.open_id

@@ -71,7 +71,7 @@ def token_source_for(ctx: AppContext, account: str | None = None) -> TokenSource
             chosen = sandbox_demo_sign_in(ctx).account
             log.info("Signed in to the sandbox demo account %s.", chosen.label)
         elif chosen is not None and store.get(chosen.open_id) is None:  # tokens not kept (no keyring)
-            chosen = sandbox_demo_sign_in(ctx, chosen.open_id, chosen.scopes).account
+            chosen = sandbox_demo_sign_in(ctx, chosen.open_id, chosen.scopes, make_default=False).account
     if chosen is None:
         if registry.accounts():
             raise AuthError(

@@ -136,8 +136,8 @@ def login(
         return finish_sign_in(config, oauth, tokens)
 
 
-def finish_sign_in(config: Config, oauth: OAuthClient, tokens: TokenSet) -> LoginResult:
-    """Store the tokens, fetch the profile and record the account as the default one."""
+def finish_sign_in(config: Config, oauth: OAuthClient, tokens: TokenSet, make_default: bool = True) -> LoginResult:
+    """Store the tokens, fetch the profile and record the account (as the default one unless told not to)."""
     store = secret_store(config)
     storage = store.save_tokens(tokens)
     user = oauth.user_info(tokens.access_token)
@@ -153,7 +153,7 @@ def finish_sign_in(config: Config, oauth: OAuthClient, tokens: TokenSet) -> Logi
             refresh_expires_at=tokens.refresh_expires_at,
             signed_in_at=tokens.obtained_at,
         ),
-        make_default=True,
+        make_default=make_default,
     )
     notices = [n for n in (store.notice,) if n and storage is not Storage.KEYRING]
     if storage is Storage.MEMORY and not store.notice:
@@ -162,7 +162,9 @@ def finish_sign_in(config: Config, oauth: OAuthClient, tokens: TokenSet) -> Logi
     return LoginResult(account=account, storage=storage, notices=tuple(notices))
 
 
-def sandbox_demo_sign_in(ctx: AppContext, open_id: str | None = None, scopes: tuple[str, ...] = ()) -> LoginResult:
+def sandbox_demo_sign_in(
+    ctx: AppContext, open_id: str | None = None, scopes: tuple[str, ...] = (), make_default: bool = True
+) -> LoginResult:
     """Sign a sandbox account in without a browser (the demo account unless `open_id` is given).
 
     Used so that '--sandbox post' works for a new user, and again when a sandbox account's tokens were
@@ -173,7 +175,7 @@ def sandbox_demo_sign_in(ctx: AppContext, open_id: str | None = None, scopes: tu
     issued = ctx.sandbox.issue_token(scopes=scopes or REQUESTED_SCOPES, open_id=open_id)
     tokens = TokenSet.from_response(dict(issued))
     with oauth_client(ctx.config) as oauth:
-        return finish_sign_in(ctx.config, oauth, tokens)
+        return finish_sign_in(ctx.config, oauth, tokens, make_default)
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,13 @@ class LoopbackReceiver:
         try:
             server = _Server((HOST, self._port), _Handler)
         except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1)):
+            busy = (
+                errno.EADDRINUSE,
+                errno.EACCES,
+                getattr(errno, "WSAEADDRINUSE", -1),
+                getattr(errno, "WSAEACCES", -1),
+            )
+            if exc.errno in busy:
                 raise AuthError(
                     f"Port {self._port} on {HOST} is already in use (or not allowed), so the sign-in "
                     "redirect cannot be received.",

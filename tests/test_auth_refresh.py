@@ -226,3 +226,28 @@ def test_logout_with_an_expired_access_token_refreshes_then_revokes(
     assert acc is not None
     memory_keyring.store[(SANDBOX_SERVICE, acc.open_id)] = json.dumps(blob)
     assert logout(ctx).revoked
+
+
+def test_token_dying_mid_post_is_refreshed_once_and_the_post_completes(
+    ctx: AppContext, sandbox: Any, memory_keyring: Any
+) -> None:
+    from core.api import TikTokClient
+    from core.models import PostSettings
+    from core.pipeline import publish
+
+    before = stored(memory_keyring, ctx)
+    calls = TokenCalls()
+    source = calls.source(ctx)
+    sandbox.config.token_expire_after_calls = 2  # creator_info and init pass, then the token dies
+    video = Path(__file__).parent / "media" / "h264_720x1280_30fps.mp4"
+    client = TikTokClient(ctx.config, source)
+    try:
+        result = publish(client, video, PostSettings(privacy_level="SELF_ONLY", title="refresh mid-post"))
+    finally:
+        close = getattr(client, "close", None)
+        if close is not None:
+            close()
+    assert result.publish_id and sandbox.received(result.publish_id).complete
+    # one refresh, and only the 401 can have caused it (a 24 h token needs no refresh ahead of a tiny post)
+    assert calls.count == 1 and source.refresh_count == 1
+    assert fp(stored(memory_keyring, ctx)["refresh_token"]) != fp(before["refresh_token"])

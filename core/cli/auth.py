@@ -85,7 +85,9 @@ def cmd_login(args: argparse.Namespace, ctx: AppContext) -> int:
 def cmd_logout(args: argparse.Namespace, ctx: AppContext) -> int:
     result = logout(ctx, args.account)
     print(f"Signed out {result.account.label} [{result.account.open_id}]; its tokens were deleted here.")
-    if not result.revoked:
+    if not result.revoked and ctx.config.sandbox:
+        _err(f"Note: the sandbox was not told ({result.problem or 'no stored token'}).")
+    elif not result.revoked:
         _err(
             f"Note: TikTok could not be told ({result.problem or 'no stored token'}). To remove Clipship's "
             "access completely, open TikTok > Settings > Security > Manage app permissions."

@@ -270,3 +270,22 @@ def test_sandbox_account_without_tokens_is_signed_in_again_and_the_default_stays
         ctx.sandbox = None
     now_default = current_account(ctx)
     assert now_default is not None and now_default.open_id == second.open_id
+
+
+def test_plaintext_storage_only_after_the_explicit_setting(ctx: AppContext, sandbox: Any) -> None:
+    import stat
+
+    from core.cli import main as cli_main
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    assert login(ctx, timeout=10, opener=scripted_browser()).storage is Storage.MEMORY
+    assert not (ctx.config.data_dir / "tokens-plaintext.json").exists()
+    assert cli_main(["config", "set", "allow_plaintext_tokens", "true"]) == 0
+    result = login(ctx, timeout=10, opener=scripted_browser())
+    assert result.storage is Storage.PLAINTEXT
+    assert any("PLAIN TEXT" in n and "0600" in n for n in result.notices)
+    path = ctx.config.data_dir / "tokens-plaintext.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    forget_memory()  # a new process reads them back from the file
+    source = token_source_for(ctx)
+    assert user_info(sandbox, source.access_token()).status_code == 200

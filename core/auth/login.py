@@ -28,22 +28,22 @@ Opener = Callable[[str], bool]
 MessageCallback = Callable[[str], None]
 
 
+def _allow_plaintext() -> bool:
+    """The explicit opt-in (setting allow_plaintext_tokens) to keep tokens in a 0600 file without a keyring."""
+    try:
+        return bool(load_settings(data_dir()).get("allow_plaintext_tokens"))
+    except OSError:
+        return False
+
+
 def secret_store(config: Config) -> SecretStore:
     """The keyring service for this mode ('clipship-sandbox' keeps sandbox accounts apart from real ones)."""
-    try:
-        allow_plaintext = bool(load_settings(data_dir()).get("allow_plaintext_tokens"))
-    except OSError:
-        allow_plaintext = False
-    return SecretStore(SANDBOX_SERVICE if config.sandbox else SERVICE, config.data_dir, allow_plaintext)
+    return SecretStore(SANDBOX_SERVICE if config.sandbox else SERVICE, config.data_dir, _allow_plaintext())
 
 
 def app_secret_store(config: Config) -> SecretStore:
     """Where the real app's client secret lives (always the 'clipship' service, next to the settings file)."""
-    try:
-        allow_plaintext = bool(load_settings(data_dir()).get("allow_plaintext_tokens"))
-    except OSError:
-        allow_plaintext = False
-    return SecretStore(SERVICE, data_dir(), allow_plaintext)
+    return SecretStore(SERVICE, data_dir(), _allow_plaintext())
 
 
 def client_credentials(config: Config) -> tuple[str, str]:
@@ -118,7 +118,6 @@ def login(
     with oauth_client(config) as oauth:
         verifier = pkce.new_verifier()
         state = pkce.new_state()
-        browser: threading.Thread | None = None
         with LoopbackReceiver(state, config.redirect_port if port is None else port) as receiver:
             redirect_uri = receiver.redirect_uri
             url = oauth.authorize_url(redirect_uri, state, pkce.challenge(verifier), scopes)
@@ -129,7 +128,7 @@ def login(
                 callback = receiver.wait(timeout, cancel)
             finally:
                 receiver.stop()
-                browser.join(timeout=5)
+                browser.join(timeout=2)  # a $BROWSER command may still run; never wait long
         tokens = oauth.exchange_code(callback.code, redirect_uri, verifier)
         if not tokens.scopes and callback.scopes:
             tokens = replace(tokens, scopes=callback.scopes)

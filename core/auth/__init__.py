@@ -1,4 +1,11 @@
-"""Sign-in: where the engine gets a user access token (token_source_for), plus login/logout and accounts."""
+"""Sign-in: where the engine gets a user access token (token_source_for), plus login/logout and accounts.
+
+Decisions: tokens live in the OS keyring (service "clipship", "clipship-sandbox" for the sandbox), one JSON
+entry per open_id; accounts.json in the data dir holds only metadata. The @username comes from
+creator_info when video.publish was granted (user.info.profile is not requested), else it stays empty.
+The newest sign-in becomes the default account. Modules: pkce, loopback, oauth, tokens, store, accounts,
+source (the refreshing TokenSource), login (the flows).
+"""
 
 from __future__ import annotations
 

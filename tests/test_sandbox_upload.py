@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -225,3 +227,70 @@ def test_final_fail_reason(sb: Sandbox, client: Api, reason: str) -> None:
     data = client.status(upload_small(client, privacy="PUBLIC_TO_EVERYONE")).json()["data"]
     assert data["status"] == "FAILED" and data["fail_reason"] == reason
     assert data["publicaly_available_post_id"] == []
+
+
+def test_parallel_put_is_refused(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+    sb.config.slow_chunk_delay_s = 1.0
+    publish_id, url = start(client, TWO, HALF, 2)
+    results: list[int] = []
+    worker = threading.Thread(target=lambda: results.append(client.put(url, two_chunks[:HALF], 0, TWO).status_code))
+    worker.start()
+    while publish_id not in sb._uploads.busy and worker.is_alive():
+        time.sleep(0.01)
+    with api(sb) as second:
+        assert second.put(url, two_chunks[:HALF], 0, TWO).status_code == 416
+    worker.join()
+    assert results == [206]
+    sb.config.slow_chunk_delay_s = 0.0
+    assert client.put(url, two_chunks[HALF:], HALF, TWO).status_code == 201
+    assert sb.received(publish_id).sha256 == sha256(two_chunks)
+
+
+def test_restart_prunes_finished_bytes_but_keeps_the_record(tmp_path: Path) -> None:
+    body = pattern(1000)
+    with running(tmp_path / "state") as first, api(first) as c:
+        publish_id = upload_small(c, privacy="PUBLIC_TO_EVERYONE")
+        token = c.token
+        assert first.received(publish_id).path.is_file()
+    with running(tmp_path / "state") as second:
+        got = second.received(publish_id)
+        assert got.complete and got.sha256 == sha256(body) and not got.path.exists()
+        again = Api(second, token)
+        try:
+            assert again.status(publish_id).json()["data"]["status"] == "PUBLISH_COMPLETE"
+        finally:
+            again.close()
+
+
+MEDIA = Path(__file__).parent / "media"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("h264_720x1280_30fps.mp4", None),
+        ("vp9_720x1280_30fps.webm", None),
+        ("h264_720x1280_30fps.mov", None),
+        ("h264_720x1280_10fps.mp4", "frame_rate_check_failed"),
+        ("h264_5000x5000_30fps.mp4", "picture_size_check_failed"),
+        ("h264_360x640_24fps_12min.mp4", "duration_check_failed"),
+        ("audio_only.m4a", "file_format_check_failed"),
+        ("png_renamed.mp4", "file_format_check_failed"),
+    ],
+)
+def test_inspect_media_gives_tiktoks_fail_reasons(sb: Sandbox, client: Api, name: str, reason: str | None) -> None:
+    sb.config.inspect_media = True
+    body = (MEDIA / name).read_bytes()
+    publish_id, url = start(client, len(body))
+    assert client.put(url, body, 0, len(body)).status_code == 201
+    data = client.status(publish_id).json()["data"]
+    assert data["status"] == ("FAILED" if reason else "PUBLISH_COMPLETE")
+    assert data.get("fail_reason") == reason
+
+
+def test_inspect_media_skips_the_duration_for_drafts(sb: Sandbox, client: Api) -> None:
+    sb.config.inspect_media = True
+    body = (MEDIA / "h264_360x640_24fps_12min.mp4").read_bytes()
+    publish_id, url = start(client, len(body), inbox=True)
+    assert client.put(url, body, 0, len(body)).status_code == 201
+    assert client.status(publish_id).json()["data"]["status"] == "SEND_TO_USER_INBOX"

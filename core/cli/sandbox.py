@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--state-dir", type=Path, default=None, help="where accounts, tokens and uploads are kept")
     p.add_argument("--auto-approve", action="store_true", help="skip the consent page (approve every request)")
     p.add_argument("--processing-delay", type=float, default=None, metavar="S", help="seconds of 'processing'")
+    p.add_argument("--check-media", action="store_true", help="fail posts TikTok would fail (format, fps, size)")
     p.add_argument("--reset", action="store_true", help="forget every account, token and upload first")
     p.set_defaults(func=run, needs_context=False)
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading
     state_dir: Path = args.state_dir or data_dir() / "sandbox" / "server"
     if args.reset and state_dir.exists():
         shutil.rmtree(state_dir)
-    config = SandboxConfig(auto_approve=args.auto_approve)
+    config = SandboxConfig(auto_approve=args.auto_approve, inspect_media=args.check_media)
     if args.processing_delay is not None:
         config.processing_delay_s = max(0.0, args.processing_delay)
     try:

@@ -88,6 +88,7 @@ class SandboxConfig:
     processing_delay_s: float = 1.0  # after the last chunk, before the terminal status
     moderation_delay_s: float = 2.0  # after processing, before a public post gets its post id
     final_fail_reason: str | None = None  # e.g. "frame_rate_check_failed", "internal"
+    inspect_media: bool = False  # check the received file (format, duration, fps, size) as TikTok does
     creator_info_error: str | None = None  # e.g. "spam_risk_too_many_posts" (sent with HTTP 200)
     daily_post_cap: int = 15  # direct posts per creator per 24 h
     pending_share_cap: int = 5  # inbox shares per creator per 24 h

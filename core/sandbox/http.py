@@ -109,6 +109,15 @@ class Exchange(BaseHTTPRequestHandler):
         self.status_sent = 0
         self.error_code: str | None = None
         self._dropped = False
+        self._logged = False
+
+    def record(self) -> None:
+        """Add this request to the sandbox's log, once, before the client can see any answer."""
+        if self._logged:
+            return
+        self._logged = True
+        code = "connection_dropped" if self._dropped else self.error_code
+        self.sandbox.log_request(LoggedRequest(self.command, self.url_path, self.status_sent, code))
 
     def query_one(self, name: str) -> str | None:
         values = self.query.get(name)
@@ -158,6 +167,7 @@ class Exchange(BaseHTTPRequestHandler):
             self.send_header(key, value)
         if self.close_connection:
             self.send_header("Connection", "close")
+        self.record()
         self.end_headers()
         if body and self.command != "HEAD":
             self.wfile.write(body)
@@ -195,6 +205,7 @@ class Exchange(BaseHTTPRequestHandler):
         self._dropped = True
         self.close_connection = True
         self.status_sent = 0
+        self.record()
         sock: socket.socket = self.connection
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

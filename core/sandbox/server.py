@@ -74,6 +74,7 @@ class Sandbox:
         self.host = host
         self.port = port
         self.state = State(self.state_dir)
+        self.state.prune(self.config.upload_url_ttl)
         self.codes = grants.Codes()
         self.lock = threading.RLock()  # faults, counters, rate windows, the request log
         self._log: list[LoggedRequest] = []
@@ -289,8 +290,7 @@ class _Handler(Exchange):
                 except OSError:
                     pass
         finally:
-            code = "connection_dropped" if self._dropped else self.error_code
-            self.sandbox.log_request(LoggedRequest(self.command, self.url_path, self.status_sent, code))
+            self.record()  # when no answer was sent (lost connection); otherwise already recorded
 
     def _drain(self) -> None:
         length = self.content_length()

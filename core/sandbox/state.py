@@ -84,6 +84,7 @@ class Publish:
     processing_delay_s: float = 0.0
     moderation_delay_s: float = 0.0
     fail_reason: str | None = None  # decided when the last chunk arrived
+    sha256: str | None = None  # of the whole file, once complete
     post_ids: list[int] = field(default_factory=list)
 
     def chunk_range(self, index: int) -> tuple[int, int]:
@@ -183,6 +184,28 @@ class State:
                 self.accounts[key] = acc
                 self.save()
             return acc
+
+    def prune(self, upload_url_ttl: float, keep_days: float = 7.0) -> None:
+        """At start: forget publishes older than keep_days; delete bytes no upload can still add to.
+
+        Finished uploads keep their record and sha256 (status queries still work) but not their bytes,
+        so trying Clipship with --sandbox does not fill the disk with copies of videos.
+        """
+        now = time.time()
+        with self.lock:
+            old = [k for k, p in self.publishes.items() if p.created_at < now - keep_days * 86400]
+            for key in old:
+                del self.publishes[key]
+            live = {
+                p.file_name
+                for p in self.publishes.values()
+                if p.completed_at is None and now - p.upload_created_at <= upload_url_ttl
+            }
+            for path in self.uploads_dir.iterdir():
+                if path.name not in live:
+                    path.unlink(missing_ok=True)
+            if old:
+                self.save()
 
     def upload_path(self, publish: Publish) -> Path:
         return self.uploads_dir / publish.file_name

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.sandbox import mediacheck
+from core.sandbox.content import profile_of
 from core.sandbox.http import Exchange
 from core.sandbox.state import Publish, digest
 
@@ -36,13 +38,25 @@ class Uploads:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.hashers: dict[str, Any] = {}
+        self.busy: set[str] = set()
+
+    def claim(self, publish_id: str) -> bool:
+        with self.lock:
+            if publish_id in self.busy:
+                return False
+            self.busy.add(publish_id)
+            return True
+
+    def release(self, publish_id: str) -> None:
+        with self.lock:
+            self.busy.discard(publish_id)
 
     def hasher(self, pub: Publish, path: Path) -> Any:
         with self.lock:
             h = self.hashers.get(pub.publish_id)
             if h is None:
                 h = hashlib.sha256()
-                if pub.received_bytes:
+                if pub.received_bytes and path.exists():
                     with path.open("rb") as fh:
                         left = pub.received_bytes
                         while left > 0:
@@ -59,6 +73,8 @@ class Uploads:
             self.hashers[publish_id] = hasher
 
     def sha256(self, pub: Publish, path: Path) -> str:
+        if pub.sha256 is not None:  # complete: kept in the state, valid even after the file is pruned
+            return pub.sha256
         return str(self.hasher(pub, path).hexdigest())
 
     def close_all(self) -> None:
@@ -108,38 +124,50 @@ def put_chunk(ex: Exchange) -> None:
     if first > last or total != pub.video_size or length != last - first + 1:
         _drain(ex, length)
         return _plain(ex, 400)
-    path = sb.state.upload_path(pub)
-    with sb.state.lock:
-        index = pub.next_chunk
-        done = pub.completed_at is not None
-        repeat = pub.last_range == (first, last)
-        expected = None if done else pub.chunk_range(index)
-    if (first, last) != expected and not repeat:
+    if not sb._uploads.claim(pub.publish_id):  # chunks are sequential: no PUT while another is received
         _drain(ex, length)
         return _plain(ex, 416, _progress(pub))
-    if repeat:
-        return _repeat(ex, pub, path, length)
+    try:
+        with sb.state.lock:
+            index = pub.next_chunk
+            repeat = pub.last_range == (first, last)
+            expected = None if pub.completed_at is not None else pub.chunk_range(index)
+        if repeat:
+            return _repeat(ex, pub, length)
+        if (first, last) != expected:
+            _drain(ex, length)
+            return _plain(ex, 416, _progress(pub))
+        _accept(ex, pub, sb.state.upload_path(pub), index, first, last, length)
+    finally:
+        sb._uploads.release(pub.publish_id)
+
+
+def _accept(ex: Exchange, pub: Publish, path: Path, index: int, first: int, last: int, length: int) -> None:
+    """Receive the expected chunk; commit it (hash, progress, completion) only once every byte is on disk."""
+    sb = ex.sandbox
     if sb.take_fault(sb.config.chunk_reset, index):
         _read_some_then_reset(ex, length)
-    base = sb._uploads.hasher(pub, path)
-    hasher = base.copy()
-    if not _receive(ex, path, first, length, hasher, sb.config.slow_chunk_delay_s):
+    hasher = sb._uploads.hasher(pub, path).copy()
+    chunk_hasher = hashlib.sha256()
+    if not _receive(ex, path, first, length, (hasher, chunk_hasher), sb.config.slow_chunk_delay_s):
         ex.close_connection = True
         return _plain(ex, 400)
     if sb.take_fault(sb.config.chunk_5xx, index):
         return _plain(ex, sb.config.chunk_5xx_status)
-    chunk_hash = _range_hash(path, first, length)
+    final = index + 1 == pub.total_chunk_count
+    media_reason = None
+    if final and sb.config.inspect_media and not sb.config.final_fail_reason:
+        limit = profile_of(sb, pub.open_id).max_video_post_duration_sec if pub.kind == "direct" else None
+        media_reason = mediacheck.fail_reason(path, limit)
     with sb.state.lock:
-        if pub.next_chunk != index:  # a concurrent PUT got there first
-            return _plain(ex, 416, _progress(pub))
         pub.next_chunk = index + 1
         pub.received_bytes = last + 1
         pub.last_range = (first, last)
-        pub.last_chunk_sha256 = chunk_hash
+        pub.last_chunk_sha256 = chunk_hasher.hexdigest()
         sb._uploads.commit(pub.publish_id, hasher)
-        final = pub.next_chunk == pub.total_chunk_count
         if final:
-            _complete(sb, pub)
+            _complete(sb, pub, media_reason)
+            pub.sha256 = hasher.hexdigest()
         sb.state.save()
     _plain(ex, 201 if final else 206, _progress(pub))
 
@@ -150,17 +178,17 @@ def _progress(pub: Publish) -> dict[str, str]:
     return {"Content-Range": f"bytes 0-{pub.received_bytes - 1}/{pub.video_size}"}
 
 
-def _complete(sb: Sandbox, pub: Publish) -> None:
+def _complete(sb: Sandbox, pub: Publish, media_reason: str | None) -> None:
     cfg = sb.config
     pub.completed_at = time.time()
     pub.processing_delay_s = cfg.processing_delay_s
     pub.moderation_delay_s = cfg.moderation_delay_s
-    pub.fail_reason = cfg.final_fail_reason
+    pub.fail_reason = cfg.final_fail_reason or media_reason
     if pub.kind == "direct" and not pub.fail_reason:
         pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
 
 
-def _receive(ex: Exchange, path: Path, offset: int, length: int, hasher: Any, delay_s: float) -> bool:
+def _receive(ex: Exchange, path: Path, offset: int, length: int, hashers: tuple[Any, ...], delay_s: float) -> bool:
     """Stream `length` body bytes into the file at `offset`, 1 MiB at a time; False on a short body."""
     pieces = max(1, -(-length // PIECE))
     pause = delay_s / pieces if delay_s > 0 else 0.0
@@ -173,7 +201,8 @@ def _receive(ex: Exchange, path: Path, offset: int, length: int, hasher: Any, de
                 fh.truncate(offset)
                 return False
             fh.write(data)
-            hasher.update(data)
+            for hasher in hashers:
+                hasher.update(data)
             left -= len(data)
             if pause:
                 time.sleep(pause)
@@ -181,21 +210,7 @@ def _receive(ex: Exchange, path: Path, offset: int, length: int, hasher: Any, de
     return True
 
 
-def _range_hash(path: Path, offset: int, length: int) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        fh.seek(offset)
-        left = length
-        while left > 0:
-            data = fh.read(min(PIECE, left))
-            if not data:
-                break
-            h.update(data)
-            left -= len(data)
-    return h.hexdigest()
-
-
-def _repeat(ex: Exchange, pub: Publish, path: Path, length: int) -> None:
+def _repeat(ex: Exchange, pub: Publish, length: int) -> None:
     """The chunk just accepted, sent again: same bytes -> same answer, nothing changes; else 416."""
     h = hashlib.sha256()
     left = length

@@ -62,7 +62,8 @@ def test_whole_login_with_a_scripted_browser(ctx: AppContext, sandbox: Any, memo
     blob = json.loads(memory_keyring.store[(SANDBOX_SERVICE, acc.open_id)])
     assert blob["access_token"].startswith("act.") and blob["refresh_token"].startswith("rft.")
     meta = (ctx.config.data_dir / "accounts.json").read_text()
-    assert blob["access_token"] not in meta and blob["refresh_token"] not in meta
+    leaked = blob["access_token"] in meta or blob["refresh_token"] in meta
+    assert not leaked  # (a bool, so a failure never prints a token)
     # the engine's entry point hands out a working token
     source = token_source_for(ctx)
     assert isinstance(source, AccountTokenSource)
@@ -223,7 +224,8 @@ def test_sandbox_signs_in_the_demo_account_automatically(
     assert (SANDBOX_SERVICE, acc.open_id) in memory_keyring.store
     assert user_info(sandbox, token).status_code == 200
     out = capsys.readouterr()
-    assert token not in out.out + out.err
+    leaked = token in out.out + out.err
+    assert not leaked
 
 
 def test_no_keyring_backend_login_keeps_tokens_in_memory_and_says_so(ctx: AppContext, sandbox: Any) -> None:

@@ -382,3 +382,34 @@ def test_check_never_raises_and_always_explains(max_duration: float, **fields: o
         assert any(p.blocking for p in problems)
     facts.summary_lines()
     json.dumps(facts.to_dict())
+
+
+def test_capped_reader_stops_at_the_cap(tmp_path: Path) -> None:
+    from core.media.probe import _CappedReader
+
+    data = tmp_path / "data.bin"
+    data.write_bytes(bytes(range(256)) * 40)  # 10,240 bytes
+    with open(data, "rb") as raw:
+        reader = _CappedReader(raw, 5000)
+        assert len(reader.read(4096)) == 4096
+        reader.seek(8000)  # seeking is free: MediaInfo jumps over media it does not need
+        assert reader.read(4096) == (bytes(range(256)) * 40)[8000:8904]
+        assert reader.read(4096) == b"" and reader.bytes_read == 5000
+
+
+def test_wording_of_numbers() -> None:
+    from core.media import fmt
+
+    assert [fmt.duration(s) for s in (0.1, 1, 59.5, 60, 300, 720, 3725)] == [
+        "0.1 s",
+        "1 s",
+        "59.5 s",
+        "1 min",
+        "5 min",
+        "12 min",
+        "1 h 2 min 5 s",
+    ]
+    assert fmt.duration_with_seconds(300) == "5 min (300 s)" and fmt.fps(29.97) == "29.97 fps"
+    assert [fmt.size(n) for n in (999, 8894, 4_000_000_000, 4 * 1024**3)] == ["999 bytes", "8.9 KB", "4 GB", "4.3 GB"]
+    assert fmt.aspect(1080, 1920) == "9:16 portrait" and fmt.aspect(1920, 1080) == "16:9 landscape"
+    assert fmt.number(float("nan")) == "unknown"

@@ -341,3 +341,22 @@ def test_status_errors(sb: Sandbox, client: Api) -> None:
         assert error_of(other.status(publish_id)) == (400, "token_not_authorized_for_specified_publish_id")
     data = client.status(publish_id).json()["data"]
     assert data == {"status": "PROCESSING_UPLOAD", "uploaded_bytes": 0, "publicaly_available_post_id": []}
+
+
+def test_creator_info_error_holds_for_init_too(sb: Sandbox, client: Api) -> None:
+    sb.config.creator_info_error = "spam_risk_too_many_posts"
+    assert error_of(client.init(1000)) == (403, "spam_risk_too_many_posts")
+    assert error_of(client.init(1000, inbox=True)) == (200, "ok")
+    sb.config.creator_info_error = "spam_risk_user_banned_from_posting"
+    assert error_of(client.init(1000, inbox=True)) == (403, "spam_risk_user_banned_from_posting")
+    sb.config.creator_info_error = None
+    assert error_of(client.init(1000)) == (200, "ok")
+
+
+def test_creator_info_reports_the_active_user_cap(sb: Sandbox) -> None:
+    sb.config.audited, sb.config.active_user_cap = False, 1
+    sb.config.creator = CreatorProfile(account_private=True)
+    with api(sb, open_id="first") as a, api(sb, open_id="second") as b:
+        assert error_of(a.init(1000)) == (200, "ok")
+        assert error_of(b.post(CREATOR_INFO)) == (200, "reached_active_user_cap")
+        assert error_of(a.post(CREATOR_INFO)) == (200, "ok")

@@ -339,3 +339,20 @@ def test_request_log_never_holds_query_strings(sb: Sandbox) -> None:
     follow_consent(authorize_url(sb))
     assert sb.request_log[0].path == "/v2/auth/authorize/"
     assert all("?" not in entry.path for entry in sb.request_log)
+
+
+def test_revoke_fails_posts_in_flight_with_auth_removed(sb: Sandbox) -> None:
+    body = sign_in(sb)
+    client = Api(sb, body["access_token"])
+    try:
+        publish_id = client.init(1000).json()["data"]["publish_id"]
+    finally:
+        client.close()
+    data = {"client_key": SANDBOX_CLIENT_KEY, "client_secret": SANDBOX_CLIENT_SECRET, "token": body["access_token"]}
+    assert requests.post(sb.base_url + "/v2/oauth/revoke/", data=data, timeout=10).json() == {}
+    again = Api(sb, sign_in(sb)["access_token"])
+    try:
+        status = again.status(publish_id).json()["data"]
+    finally:
+        again.close()
+    assert status["status"] == "FAILED" and status["fail_reason"] == "auth_removed"

@@ -89,7 +89,9 @@ class SandboxConfig:
     moderation_delay_s: float = 2.0  # after processing, before a public post gets its post id
     final_fail_reason: str | None = None  # e.g. "frame_rate_check_failed", "internal"
     inspect_media: bool = False  # check the received file (format, duration, fps, size) as TikTok does
-    creator_info_error: str | None = None  # e.g. "spam_risk_too_many_posts" (sent with HTTP 200)
+    # e.g. "spam_risk_too_many_posts": creator_info answers it with HTTP 200, and direct-post init (and for
+    # "spam_risk_user_banned_from_posting" also inbox init) refuses with 403 and the same code.
+    creator_info_error: str | None = None
     daily_post_cap: int = 15  # direct posts per creator per 24 h
     pending_share_cap: int = 5  # inbox shares per creator per 24 h
     active_user_cap: int = 5  # distinct posting creators per 24 h for an unaudited client

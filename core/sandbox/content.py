@@ -137,6 +137,9 @@ def creator_info(ex: Exchange) -> None:
     if _count(sb, record.open_id, "direct") >= sb.config.daily_post_cap:
         ex.send_v2(200, {}, "spam_risk_too_many_posts")
         return
+    if not sb.config.audited and _active_users(sb, record.open_id) >= sb.config.active_user_cap:
+        ex.send_v2(200, {}, "reached_active_user_cap")
+        return
     prof = profile_of(sb, record.open_id)
     ex.send_v2(
         200,
@@ -264,6 +267,9 @@ def _init(ex: Exchange, kind: str) -> None:
     prof = profile_of(sb, record.open_id)
     privacy = _check_post_info(body.get("post_info"), prof.options()) if kind == "direct" else None
     video_size, chunk_size, count = _check_source(body.get("source_info"))
+    forced = cfg.creator_info_error  # what creator_info says about posting now holds for init too
+    if forced == "spam_risk_user_banned_from_posting" or (forced and kind == "direct"):
+        raise V2Error(403, forced)
     if kind == "direct":
         if not cfg.audited and not prof.account_private:
             raise V2Error(403, "unaudited_client_can_only_post_to_private_accounts")

@@ -257,6 +257,22 @@ def revoke(ex: Exchange) -> None:
     _check_client(f)
     if not f.get("token"):
         raise OAuthError("invalid_request", "Token is missed in request.")
-    if not grants.revoke(ex.sandbox.state, f["token"]):
+    record = grants.lookup(ex.sandbox.state, f["token"])
+    if record is None or not grants.revoke(ex.sandbox.state, f["token"]):
         raise OAuthError("invalid_grant", "The access token is invalid, expired or already revoked.")
+    _fail_in_flight(ex, record.open_id)
     ex.send_oauth({})
+
+
+def _fail_in_flight(ex: Exchange, open_id: str) -> None:
+    """Posts of the account still uploading or processing end FAILED with auth_removed (TikTok's reason)."""
+    state = ex.sandbox.state
+    now = time.time()
+    with state.lock:
+        for pub in state.publishes.values():
+            if pub.open_id == open_id and pub.status(now) == "PROCESSING_UPLOAD":
+                pub.fail_reason = "auth_removed"
+                pub.completed_at = pub.completed_at or now
+                pub.processing_delay_s = 0.0
+                pub.post_ids = []
+        state.save()

@@ -356,3 +356,15 @@ def test_revoke_fails_posts_in_flight_with_auth_removed(sb: Sandbox) -> None:
     finally:
         again.close()
     assert status["status"] == "FAILED" and status["fail_reason"] == "auth_removed"
+
+
+def test_redirect_uri_must_be_registered(sb: Sandbox) -> None:
+    for uri in ("http://127.0.0.1:3455/other/", "http://127.0.0.1:3455/callback", "http://127.0.0.1:34x5/callback/"):
+        answer = requests.get(authorize_url(sb, redirect_uri=uri), allow_redirects=False, timeout=10)
+        assert answer.status_code == 400, uri
+    sb.config.redirect_uris = ("http://127.0.0.1:3455/other/",)
+    answer = requests.get(authorize_url(sb, redirect_uri="http://127.0.0.1:3455/other/"), timeout=10)
+    assert answer.status_code == 200
+    sb.config.redirect_uris = None
+    answer = requests.get(authorize_url(sb, redirect_uri="http://localhost:1/x"), timeout=10)
+    assert answer.status_code == 200

@@ -74,6 +74,14 @@ class SandboxConfig:
     """
 
     app_name: str = "Clipship Sandbox"
+    # The demo app's registered redirect URIs ("*" = any port, as TikTok allows for desktop); None: any
+    # URI that passes the desktop rules (tiktok-api.md 8.1).
+    redirect_uris: tuple[str, ...] | None = (
+        "http://127.0.0.1:*/callback/",
+        "http://localhost:*/callback/",
+        "https://127.0.0.1:*/callback/",
+        "https://localhost:*/callback/",
+    )
     auto_approve: bool = False  # GET /v2/auth/authorize/ redirects at once with every requested scope
     login_open_id: str | None = None  # which account the consent page signs in (None: the demo account)
     creator: CreatorProfile = field(default_factory=CreatorProfile)

@@ -47,6 +47,21 @@ def redirect_uri_problem(uri: str) -> str | None:
     return None
 
 
+def registered(uri: str, patterns: tuple[str, ...] | None) -> bool:
+    """Whether `uri` matches one of the registered redirect URIs; a "*" port matches any port."""
+    if patterns is None:
+        return True
+    for pattern in patterns:
+        if "*" in pattern:
+            head, tail = pattern.split("*", 1)
+            middle = uri[len(head) : len(uri) - len(tail)] if len(uri) > len(head) + len(tail) else ""
+            if uri.startswith(head) and uri.endswith(tail) and middle.isdigit():
+                return True
+        elif uri == pattern:
+            return True
+    return False
+
+
 def hex_challenge(verifier: str) -> str:
     """TikTok desktop PKCE: the lowercase hex SHA-256 of the verifier (not RFC 7636 base64url)."""
     return hashlib.sha256(verifier.encode("ascii")).hexdigest()
@@ -81,6 +96,8 @@ def authorize_page(ex: Exchange) -> None:
         return
     redirect_uri = q.get("redirect_uri", "")
     problem = redirect_uri_problem(redirect_uri)
+    if not problem and not registered(redirect_uri, sb.config.redirect_uris):
+        problem = "redirect_uri is not registered for this app"
     if problem:
         ex.error_code = "invalid_request"
         ex.send_html(400, consent.error_page("Invalid redirect_uri", problem))

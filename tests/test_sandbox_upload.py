@@ -252,7 +252,7 @@ def test_restart_prunes_finished_bytes_but_keeps_the_record(tmp_path: Path) -> N
         publish_id = upload_small(c, privacy="PUBLIC_TO_EVERYONE")
         token = c.token
         assert first.received(publish_id).path.is_file()
-    with running(tmp_path / "state") as second:
+    with running(tmp_path / "state", keep_finished_uploads=0) as second:
         got = second.received(publish_id)
         assert got.complete and got.sha256 == sha256(body) and not got.path.exists()
         again = Api(second, token)

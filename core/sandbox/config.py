@@ -93,6 +93,7 @@ class SandboxConfig:
     code_ttl: int = 600
     oauth_errors_http_status: int = 200  # developers report OAuth errors arriving with HTTP 200
     upload_url_ttl: float = 3600.0
+    keep_finished_uploads: int = 5  # at start, the bytes of older finished uploads are deleted
     processing_delay_s: float = 1.0  # after the last chunk, before the terminal status
     moderation_delay_s: float = 2.0  # after processing, before a public post gets its post id
     final_fail_reason: str | None = None  # e.g. "frame_rate_check_failed", "internal"

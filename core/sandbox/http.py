@@ -9,6 +9,7 @@ import struct
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -171,6 +172,29 @@ class Exchange(BaseHTTPRequestHandler):
         self.end_headers()
         if body and self.command != "HEAD":
             self.wfile.write(body)
+
+    def send_stream(
+        self, status: int, content_type: str, headers: dict[str, str], path: Path, offset: int, length: int
+    ) -> None:
+        """Answer with `length` bytes of the file at `path` from `offset` (headers must hold Content-Length)."""
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.record()
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            left = length
+            while left > 0:
+                data = fh.read(min(1024 * 1024, left))
+                if not data:
+                    self.close_connection = True
+                    return
+                self.wfile.write(data)
+                left -= len(data)
 
     def send_json(self, status: int, obj: Any) -> None:
         body = json.dumps(obj, separators=(",", ":")).encode("utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from core.sandbox import content, grants, oauth, upload
+from core.sandbox import content, grants, oauth, pages, upload
 from core.sandbox.config import DEFAULT_SCOPES, SandboxConfig
 from core.sandbox.http import ConnectionDropped, Exchange, LoggedRequest, OAuthError, V2Error
 from core.sandbox.state import State
@@ -36,6 +36,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/v2/post/publish/status/fetch/"): content.status_fetch,
     ("PUT", "/upload/"): upload.put_chunk,
     ("GET", "/avatar/"): content.avatar,
+    ("GET", "/"): pages.front,
+    ("GET", "/profile/"): pages.profile,
+    ("GET", "/video/"): pages.video,
 }
 
 
@@ -74,7 +77,7 @@ class Sandbox:
         self.host = host
         self.port = port
         self.state = State(self.state_dir)
-        self.state.prune(self.config.upload_url_ttl)
+        self.state.prune(self.config.upload_url_ttl, self.config.keep_finished_uploads)
         self.codes = grants.Codes()
         self.lock = threading.RLock()  # faults, counters, rate windows, the request log
         self._log: list[LoggedRequest] = []
@@ -260,7 +263,7 @@ class _Handler(Exchange):
 
     def _dispatch(self) -> None:
         self.parse_target()
-        route = ROUTES.get((self.command, self.url_path))
+        route = ROUTES.get(("GET" if self.command == "HEAD" else self.command, self.url_path))
         if route is None and self.url_path.startswith("/sink/") and self.command in ("PUT", "POST"):
             route = upload.sink  # curl -T FILE .../sink/ appends the file name
         try:
@@ -300,6 +303,9 @@ class _Handler(Exchange):
         self.rfile.read(length)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._dispatch()
+
+    def do_HEAD(self) -> None:  # noqa: N802
         self._dispatch()
 
     def do_POST(self) -> None:  # noqa: N802

@@ -85,6 +85,7 @@ class Publish:
     moderation_delay_s: float = 0.0
     fail_reason: str | None = None  # decided when the last chunk arrived
     sha256: str | None = None  # of the whole file, once complete
+    content_type: str = "video/mp4"  # as the PUTs declared it
     post_ids: list[int] = field(default_factory=list)
 
     def chunk_range(self, index: int) -> tuple[int, int]:
@@ -185,11 +186,12 @@ class State:
                 self.save()
             return acc
 
-    def prune(self, upload_url_ttl: float, keep_days: float = 7.0) -> None:
-        """At start: forget publishes older than keep_days; delete bytes no upload can still add to.
+    def prune(self, upload_url_ttl: float, keep_finished: int = 5, keep_days: float = 7.0) -> None:
+        """At start: forget publishes older than keep_days; delete bytes no upload can still add to,
+        except those of the `keep_finished` newest finished uploads (the demo pages play them).
 
-        Finished uploads keep their record and sha256 (status queries still work) but not their bytes,
-        so trying Clipship with --sandbox does not fill the disk with copies of videos.
+        Other finished uploads keep their record and sha256 (status queries still work) but not their
+        bytes, so trying Clipship with --sandbox does not fill the disk with copies of videos.
         """
         now = time.time()
         with self.lock:
@@ -201,6 +203,12 @@ class State:
                 for p in self.publishes.values()
                 if p.completed_at is None and now - p.upload_created_at <= upload_url_ttl
             }
+            finished = sorted(
+                (p for p in self.publishes.values() if p.completed_at is not None),
+                key=lambda p: p.completed_at or 0.0,
+                reverse=True,
+            )
+            live.update(p.file_name for p in finished[: max(0, keep_finished)])
             for path in self.uploads_dir.iterdir():
                 if path.name not in live:
                     path.unlink(missing_ok=True)

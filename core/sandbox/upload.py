@@ -164,6 +164,7 @@ def _accept(ex: Exchange, pub: Publish, path: Path, index: int, first: int, last
         pub.received_bytes = last + 1
         pub.last_range = (first, last)
         pub.last_chunk_sha256 = chunk_hasher.hexdigest()
+        pub.content_type = ex.headers.get("Content-Type", "video/mp4").split(";")[0].strip().lower()
         sb._uploads.commit(pub.publish_id, hasher)
         if final:
             _complete(sb, pub, media_reason)

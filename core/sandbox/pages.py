@@ -1,0 +1,120 @@
+"""Browser pages for demos: the sandbox's front page, a creator's "TikTok profile" with their posts, video playback.
+
+Not part of TikTok's API. They let a user of --sandbox (or a developer recording the review demo) see the
+post "on TikTok" at the end of the flow. They show no tokens; they only read the sandbox's records.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from html import escape
+from urllib.parse import quote
+
+from core.sandbox.config import SANDBOX_CLIENT_KEY
+from core.sandbox.http import Exchange, V2Error
+
+PRIVACY_TEXT = {
+    "PUBLIC_TO_EVERYONE": "Everyone",
+    "MUTUAL_FOLLOW_FRIENDS": "Friends",
+    "FOLLOWER_OF_CREATOR": "Followers",
+    "SELF_ONLY": "Only me",
+}
+RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
+STYLE = (
+    "body{font-family:sans-serif;max-width:52em;margin:2em auto;padding:0 1em} td,th{padding:.3em .6em;"
+    "text-align:left;border-bottom:1px solid #ddd} video{max-width:16em;max-height:24em;background:#000}"
+    ".post{display:inline-block;vertical-align:top;margin:0 1em 1em 0;width:16em} small{color:#666}"
+)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body>{body}</body></html>\n"
+    )
+
+
+def front(ex: Exchange) -> None:
+    from core.sandbox.content import profile_of
+
+    sb = ex.sandbox
+    with sb.state.lock:
+        accounts = list(sb.state.accounts.values())
+    rows = "".join(
+        f'<li><a href="/profile/?open_id={quote(a.open_id)}">{escape(profile_of(sb, a.open_id).nickname)}</a> '
+        f"<small>@{escape(profile_of(sb, a.open_id).username)}</small></li>"
+        for a in accounts
+    )
+    body = (
+        "<h1>Clipship sandbox</h1><p>A local stand-in for TikTok's API. Nothing here reaches TikTok.</p>"
+        f"<p>API base <code>{escape(sb.base_url)}</code><br>Authorize URL <code>{escape(sb.auth_url)}</code><br>"
+        f"Client key <code>{SANDBOX_CLIENT_KEY}</code></p><h2>Accounts</h2><ul>{rows}</ul>"
+    )
+    ex.send_html(200, _page("Clipship sandbox", body))
+
+
+def profile(ex: Exchange) -> None:
+    from core.sandbox.content import avatar_url, profile_of
+
+    sb = ex.sandbox
+    open_id = ex.query_one("open_id") or ""
+    if open_id not in sb.state.accounts:
+        ex.send_html(404, _page("Not found", "<h1>No such sandbox account</h1>"))
+        return
+    prof = profile_of(sb, open_id)
+    now = time.time()
+    with sb.state.lock:
+        pubs = sorted(
+            (p for p in sb.state.publishes.values() if p.open_id == open_id), key=lambda p: p.created_at, reverse=True
+        )
+        cards = []
+        for p in pubs:
+            status = p.status(now)
+            where = "Inbox draft" if p.kind == "inbox" else PRIVACY_TEXT.get(p.privacy_level or "", "")
+            title = escape(str(p.post_info.get("title") or "(no caption)")) if p.kind == "direct" else "(draft)"
+            video = ""
+            if p.completed_at is not None and sb.state.upload_path(p).is_file():
+                src = f"/video/?publish_id={quote(p.publish_id)}"
+                video = f'<video controls preload="metadata" src="{src}"></video><br>'
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(p.created_at))
+            reason = f" ({escape(p.fail_reason)})" if status == "FAILED" and p.fail_reason else ""
+            cards.append(
+                f'<div class="post">{video}<b>{title}</b><br><small>{escape(where)} · {when}<br>'
+                f"{escape(status)}{reason}</small></div>"
+            )
+    avatar = escape(avatar_url(ex, open_id, prof))
+    body = (
+        f'<p><a href="/">Sandbox</a></p><h1><img src="{avatar}" width="48" height="48" alt=""> '
+        f"{escape(prof.nickname)} <small>@{escape(prof.username)}</small></h1>"
+        f"<p>{escape(prof.bio_description)}</p><h2>Posts</h2>{''.join(cards) or '<p>No posts yet.</p>'}"
+    )
+    ex.send_html(200, _page(f"{prof.nickname} (@{prof.username})", body))
+
+
+def video(ex: Exchange) -> None:
+    """The received bytes of a finished upload, with single-range support so players can seek."""
+    sb = ex.sandbox
+    publish_id = ex.query_one("publish_id") or ""
+    with sb.state.lock:
+        pub = sb.state.publishes.get(publish_id)
+        path = sb.state.upload_path(pub) if pub is not None else None
+    if pub is None or path is None or pub.completed_at is None or not path.is_file():
+        raise V2Error(404, "invalid_publish_id")
+    size = pub.video_size
+    first, last, status = 0, size - 1, 200
+    match = RANGE_RE.fullmatch(ex.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        if match.group(1):
+            first = int(match.group(1))
+            last = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+        else:
+            first = max(0, size - int(match.group(2)))
+        if first > last or first >= size:
+            ex.send_bytes(416, b"", None, {"Content-Range": f"bytes */{size}"})
+            return
+        status = 206
+    headers = {"Accept-Ranges": "bytes", "Content-Length": str(last - first + 1)}
+    if status == 206:
+        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    ex.send_stream(status, pub.content_type, headers, path, first, last - first + 1)

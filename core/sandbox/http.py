@@ -129,7 +129,7 @@ class Exchange(BaseHTTPRequestHandler):
         if raw is None:
             return None
         raw = raw.strip()
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             return -1
         return int(raw)
 

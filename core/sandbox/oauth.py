@@ -55,7 +55,7 @@ def registered(uri: str, patterns: tuple[str, ...] | None) -> bool:
         if "*" in pattern:
             head, tail = pattern.split("*", 1)
             middle = uri[len(head) : len(uri) - len(tail)] if len(uri) > len(head) + len(tail) else ""
-            if uri.startswith(head) and uri.endswith(tail) and middle.isdigit():
+            if uri.startswith(head) and uri.endswith(tail) and middle.isascii() and middle.isdigit():
                 return True
         elif uri == pattern:
             return True

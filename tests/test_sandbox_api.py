@@ -360,3 +360,16 @@ def test_creator_info_reports_the_active_user_cap(sb: Sandbox) -> None:
         assert error_of(a.init(1000)) == (200, "ok")
         assert error_of(b.post(CREATOR_INFO)) == (200, "reached_active_user_cap")
         assert error_of(a.post(CREATOR_INFO)) == (200, "ok")
+
+
+def test_errors_before_the_body_is_read_keep_the_connection_usable(sb: Sandbox, client: Api) -> None:
+    body = {"post_info": {"privacy_level": "SELF_ONLY"}, "source_info": {"source": "FILE_UPLOAD"}}
+    with requests.Session() as session:
+        url = sb.base_url + "/v2/post/publish/video/init/"
+        for _ in range(3):  # 401 answered before the body is parsed; the same connection serves the next call
+            assert (
+                session.post(url, json=body, headers={"Authorization": "Bearer act.x"}, timeout=10).status_code == 401
+            )
+        answer = session.post(url, json=body, headers=client.headers(), timeout=10)
+        assert error_of(answer) == (400, "invalid_params")
+    assert [e.status for e in sb.request_log[-4:]] == [401, 401, 401, 400]

@@ -111,6 +111,7 @@ class Exchange(BaseHTTPRequestHandler):
         self.error_code: str | None = None
         self._dropped = False
         self._logged = False
+        self.body_read = False
 
     def record(self) -> None:
         """Add this request to the sandbox's log, once, before the client can see any answer."""
@@ -135,6 +136,7 @@ class Exchange(BaseHTTPRequestHandler):
 
     def read_small_body(self) -> bytes:
         """The whole body of an API call (bounded); chunked transfer is not accepted."""
+        self.body_read = True
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
             raise V2Error(400, "invalid_params", "Transfer-Encoding is not supported; send Content-Length.")

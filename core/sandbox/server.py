@@ -269,12 +269,11 @@ class _Handler(Exchange):
         try:
             if route is None:
                 known = any(path == self.url_path for _, path in ROUTES)
-                self._drain()
                 raise V2Error(405 if known else 404, "invalid_params", "Unknown method or path.")
             route(self)
         except V2Error as exc:
-            if self.command in ("POST", "PUT") and exc.status >= 400:
-                self.close_connection = True  # the body may be unread: never parse it as the next request
+            if not self.body_read:  # never parse an unread body as the next request
+                self._drain()
             self.send_v2(exc.status, {}, exc.code, exc.message)
         except OAuthError as exc:
             self.send_oauth_error(exc)
@@ -296,11 +295,14 @@ class _Handler(Exchange):
             self.record()  # when no answer was sent (lost connection); otherwise already recorded
 
     def _drain(self) -> None:
+        """Read and drop a small unread body (a bigger one, or chunked: the connection closes instead)."""
+        self.body_read = True
         length = self.content_length()
-        if length is None or length < 0 or length > 1024 * 1024:
+        if self.headers.get("Transfer-Encoding") or (length is not None and not 0 <= length <= 1024 * 1024):
             self.close_connection = True
             return
-        self.rfile.read(length)
+        if length and len(self.rfile.read(length)) != length:
+            self.close_connection = True
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         self._dispatch()

@@ -118,9 +118,10 @@ def test_desktop_entry_is_complete() -> None:
     entry.read(RESOURCES / "clipship.desktop", encoding="utf-8")
     desk = entry["Desktop Entry"]
     assert desk["Type"] == "Application" and desk["Name"] == "Clipship"
-    assert desk["Exec"].split()[0] == "clipship" and desk["Icon"] == "clipship"
-    assert desk["Terminal"] == "false"
-    assert {"video/mp4", "video/quicktime", "video/webm"} <= set(filter(None, desk["MimeType"].split(";")))
+    # No %f and no MimeType: main.py sends any argument but --sandbox/--debug to the command line.
+    assert desk["Exec"] == "clipship" and desk["Icon"] == "clipship"
+    assert desk["Terminal"] == "false" and "MimeType" not in desk
+    assert desk["Categories"].endswith(";")
 
 
 def test_build_spec_takes_its_metadata_from_the_code() -> None:
@@ -130,3 +131,11 @@ def test_build_spec_takes_its_metadata_from_the_code() -> None:
     assert '"0.1.0"' not in source and "io.clipship" not in source  # nothing repeated by hand
     hook = (RESOURCES / "pyinstaller" / "hook-pymediainfo.py").read_text(encoding="utf-8")
     assert '"lib*.so*"' in hook
+
+
+def test_install_note_names_the_desktop_file_the_build_writes() -> None:
+    from core import APP_ID
+
+    note = (RESOURCES / "linux" / "INSTALL.txt").read_text(encoding="utf-8")
+    assert f"cp {APP_ID}.desktop ~/.local/share/applications/" in note
+    assert 'f"{APP_ID}.desktop"' in (ROOT / "build.spec").read_text(encoding="utf-8")

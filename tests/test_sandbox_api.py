@@ -136,7 +136,8 @@ def test_direct_init_answer(sb: Sandbox, client: Api) -> None:
     assert error_of(answer) == (200, "ok")
     data = answer.json()["data"]
     assert data["publish_id"].startswith("v_pub_file~v2-1.") and len(data["publish_id"]) <= 64
-    assert data["upload_url"].startswith(sb.base_url + "/upload/?upload_id=") and len(data["upload_url"]) <= 256
+    assert data["upload_url"].startswith(sb.upload_base_url + "/upload/?upload_id=") and len(data["upload_url"]) <= 256
+    assert sb.upload_base_url != sb.base_url
     assert "upload_token=" in data["upload_url"]
     assert sb.publish_status(data["publish_id"]) == "PROCESSING_UPLOAD"
 

@@ -145,7 +145,10 @@ def test_unknown_upload_is_404(sb: Sandbox, client: Api) -> None:
     _, url = start(client, 1000)
     wrong_token = url[: url.index("upload_token=") + len("upload_token=")] + "0" * 48
     assert client.put(wrong_token, pattern(1000), 0, 1000).status_code == 404
-    assert client.put(sb.base_url + "/upload/?upload_id=1&upload_token=2", pattern(1000), 0, 1000).status_code == 404
+    assert (
+        client.put(sb.upload_base_url + "/upload/?upload_id=1&upload_token=2", pattern(1000), 0, 1000).status_code
+        == 404
+    )
     entry = sb.request_log[-1]
     assert entry.path == "/upload/" and entry.status == 404
 
@@ -294,3 +297,36 @@ def test_inspect_media_skips_the_duration_for_drafts(sb: Sandbox, client: Api) -
     publish_id, url = start(client, len(body), inbox=True)
     assert client.put(url, body, 0, len(body)).status_code == 201
     assert client.status(publish_id).json()["data"]["status"] == "SEND_TO_USER_INBOX"
+
+
+def test_upload_url_is_on_its_own_origin(sb: Sandbox, client: Api) -> None:
+    _, url = start(client, 1000)
+    on_api_host = url.replace(sb.upload_base_url, sb.base_url)
+    assert client.put(on_api_host, pattern(1000), 0, 1000).status_code == 404
+    upload_host = Api(sb, client.token)
+    try:
+        answer = upload_host.session.post(
+            sb.upload_base_url + "/v2/post/publish/creator_info/query/", headers=client.headers(), timeout=10
+        )
+        assert answer.status_code == 404
+    finally:
+        upload_host.close()
+    assert client.put(url, pattern(1000), 0, 1000).status_code == 201
+
+
+def test_concurrent_uploads_of_different_posts(sb: Sandbox, client: Api) -> None:
+    bodies = [pattern(300_000 + i, seed=i) for i in range(4)]
+    starts = [start(client, len(b)) for b in bodies]
+    codes: list[int] = []
+
+    def send(i: int) -> None:
+        with api(sb) as own:
+            codes.append(own.put(starts[i][1], bodies[i], 0, len(bodies[i])).status_code)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [201] * 4
+    assert [sb.received(p).sha256 for p, _ in starts] == [sha256(b) for b in bodies]

@@ -303,7 +303,7 @@ def _init(ex: Exchange, kind: str) -> None:
         sb.state.publishes[publish_id] = pub
         sb.state.upload_path(pub).touch()
         sb.state.save()
-    upload_url = f"{sb.base_url}/upload/?upload_id={upload_id}&upload_token={upload_token}"
+    upload_url = f"{sb.upload_base_url}/upload/?upload_id={upload_id}&upload_token={upload_token}"
     assert len(upload_url) <= 256 and len(publish_id) <= 64
     if sb.take_counter("drop_init_response"):
         ex.drop_connection()

@@ -88,6 +88,8 @@ class Sandbox:
         self._uploads = upload.Uploads()
         self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
+        self._upload_server: _Server | None = None
+        self.upload_port = 0
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -95,21 +97,32 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
-        handler = type("SandboxExchange", (_Handler,), {"sandbox": self})
-        self._server = _Server((self.host, self.port), handler)
+        api_handler = type("SandboxApiExchange", (_Handler,), {"sandbox": self, "role": "api"})
+        upload_handler = type("SandboxUploadExchange", (_Handler,), {"sandbox": self, "role": "upload"})
+        self._server = _Server((self.host, self.port), api_handler)
+        try:
+            # Uploads go to another origin, as TikTok's upload hosts differ from its API host: a client
+            # must use upload_url as given, not build it from the API base.
+            self._upload_server = _Server((self.host, 0), upload_handler)
+        except OSError:
+            self._server.server_close()
+            self._server = None
+            raise
         self.port = self._server.server_address[1]
+        self.upload_port = self._upload_server.server_address[1]
         self._stopping = threading.Event()
         self._wake_r, self._wake_w = socket.socketpair()
-        self._thread = threading.Thread(target=self._serve, args=(self._server,), name="clipship-sandbox", daemon=True)
+        servers = (self._server, self._upload_server)
+        self._thread = threading.Thread(target=self._serve, args=(servers,), name="clipship-sandbox", daemon=True)
         self._thread.start()
         log.info("sandbox listening on %s", self.base_url)
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
+        server, upload_server, thread = self._server, self._upload_server, self._thread
         if server is None:
             return
-        self._server = self._thread = None
+        self._server = self._upload_server = self._thread = None
         self._stopping.set()
         try:
             self._wake_w.send(b"x")
@@ -118,6 +131,8 @@ class Sandbox:
         if thread is not None:
             thread.join(timeout=5)
         server.server_close()
+        if upload_server is not None:
+            upload_server.server_close()
         self._wake_r.close()
         self._wake_w.close()
         with self.lock:
@@ -129,16 +144,18 @@ class Sandbox:
                 pass
         self._uploads.close_all()
 
-    def _serve(self, server: _Server) -> None:
-        """serve_forever(poll_interval=0.05), plus a wake-up socket so stop() returns at once."""
+    def _serve(self, servers: tuple[_Server, ...]) -> None:
+        """serve_forever(poll_interval=0.05) for both listeners, plus a wake-up socket so stop() is quick."""
         with selectors.DefaultSelector() as selector:
-            selector.register(server.socket, selectors.EVENT_READ)
-            selector.register(self._wake_r, selectors.EVENT_READ)
+            for server in servers:
+                selector.register(server.socket, selectors.EVENT_READ, server)
+            selector.register(self._wake_r, selectors.EVENT_READ, None)
             while not self._stopping.is_set():
                 for key, _ in selector.select(0.05):
-                    if key.fileobj is server.socket and not self._stopping.is_set():
-                        server._handle_request_noblock()  # type: ignore[attr-defined]
-                server.service_actions()
+                    if key.data is not None and not self._stopping.is_set():
+                        key.data._handle_request_noblock()
+                for server in servers:
+                    server.service_actions()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -160,6 +177,11 @@ class Sandbox:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def upload_base_url(self) -> str:
+        """Where upload URLs point (another port than base_url, as TikTok's upload hosts differ)."""
+        return f"http://{self.host}:{self.upload_port}"
 
     @property
     def auth_url(self) -> str:
@@ -258,17 +280,27 @@ class Sandbox:
             self._windows.clear()
 
 
+UPLOAD_ROUTES = (upload.put_chunk, upload.sink)
+
+
 class _Handler(Exchange):
-    """Routes each request and records it in the request log."""
+    """Routes each request and records it in the request log. `role`: "api" or "upload" listener."""
+
+    role = "api"
 
     def _dispatch(self) -> None:
         self.parse_target()
         route = ROUTES.get(("GET" if self.command == "HEAD" else self.command, self.url_path))
         if route is None and self.url_path.startswith("/sink/") and self.command in ("PUT", "POST"):
             route = upload.sink  # curl -T FILE .../sink/ appends the file name
+        if route is not None and route is not upload.sink and (route in UPLOAD_ROUTES) != (self.role == "upload"):
+            route = None  # each listener serves only its own paths
         try:
             if route is None:
-                known = any(path == self.url_path for _, path in ROUTES)
+                known = any(
+                    path == self.url_path and (r in UPLOAD_ROUTES) == (self.role == "upload")
+                    for (_, path), r in ROUTES.items()
+                )
                 raise V2Error(405 if known else 404, "invalid_params", "Unknown method or path.")
             route(self)
         except V2Error as exc:

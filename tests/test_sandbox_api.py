@@ -374,3 +374,15 @@ def test_errors_before_the_body_is_read_keep_the_connection_usable(sb: Sandbox, 
         answer = session.post(url, json=body, headers=client.headers(), timeout=10)
         assert error_of(answer) == (400, "invalid_params")
     assert [e.status for e in sb.request_log[-4:]] == [401, 401, 401, 400]
+
+
+def test_cancel_of_a_file_upload_is_not_possible(sb: Sandbox, client: Api) -> None:
+    publish_id = client.init(1000).json()["data"]["publish_id"]
+    assert error_of(client.post("/v2/post/publish/cancel/", {"publish_id": publish_id})) == (
+        400,
+        "publish_not_cancellable",
+    )
+    assert error_of(client.post("/v2/post/publish/cancel/", {"publish_id": "nope"})) == (400, "invalid_publish_id")
+    with api(sb, open_id="other") as other:
+        answer = other.post("/v2/post/publish/cancel/", {"publish_id": publish_id})
+        assert error_of(answer) == (400, "token_not_authorized_for_specified_publish_id")

@@ -24,7 +24,7 @@ PUBLIC_OPTIONS: tuple[str, ...] = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS"
 PRIVATE_OPTIONS: tuple[str, ...] = ("FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY")
 
 # Names used by SandboxConfig.force_429 (and in the rate-limit table).
-ENDPOINT_NAMES: tuple[str, ...] = ("creator_info", "video_init", "inbox_init", "status", "user_info")
+ENDPOINT_NAMES: tuple[str, ...] = ("creator_info", "video_init", "inbox_init", "status", "user_info", "cancel")
 
 # Per access token, per sliding 60 s window (tiktok-api.md section 6). Both init endpoints share "init".
 DEFAULT_RATE_LIMITS: dict[str, int] = {"init": 6, "creator_info": 20, "status": 30, "user_info": 600}

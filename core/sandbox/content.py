@@ -323,20 +323,33 @@ def _active_users(sb: Sandbox, open_id: str) -> int:
 # -- status -----------------------------------------------------------------------------------------------
 
 
+def _own_publish(ex: Exchange, record: AccessRecord) -> Publish:
+    """The publish named by the JSON body's publish_id, if it belongs to the token's account."""
+    publish_id = _json_body(ex, required=True).get("publish_id")
+    if not isinstance(publish_id, str) or not publish_id:
+        raise V2Error(400, "invalid_params", "publish_id is required.")
+    pub = ex.sandbox.state.publishes.get(publish_id)
+    if pub is None:
+        raise V2Error(400, "invalid_publish_id")
+    if pub.open_id != record.open_id:
+        raise V2Error(400, "token_not_authorized_for_specified_publish_id")
+    return pub
+
+
+def cancel(ex: Exchange) -> None:
+    """POST /v2/post/publish/cancel/: only PULL_FROM_URL downloads can be cancelled (the sandbox has none)."""
+    record = authorize(ex, "cancel", "cancel", ("video.publish", "video.upload"))
+    with ex.sandbox.state.lock:
+        _own_publish(ex, record)
+    raise V2Error(400, "publish_not_cancellable", "Only PULL_FROM_URL publishes still downloading can be cancelled.")
+
+
 def status_fetch(ex: Exchange) -> None:
     sb = ex.sandbox
     record = authorize(ex, "status", "status", ("video.publish", "video.upload"))
-    body = _json_body(ex, required=True)
-    publish_id = body.get("publish_id")
-    if not isinstance(publish_id, str) or not publish_id:
-        raise V2Error(400, "invalid_params", "publish_id is required.")
     now = time.time()
     with sb.state.lock:
-        pub = sb.state.publishes.get(publish_id)
-        if pub is None:
-            raise V2Error(400, "invalid_publish_id")
-        if pub.open_id != record.open_id:
-            raise V2Error(400, "token_not_authorized_for_specified_publish_id")
+        pub = _own_publish(ex, record)
         status = pub.status(now)
         data: dict[str, Any] = {
             "status": status,

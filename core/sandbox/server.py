@@ -34,6 +34,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/v2/post/publish/video/init/"): content.video_init,
     ("POST", "/v2/post/publish/inbox/video/init/"): content.inbox_init,
     ("POST", "/v2/post/publish/status/fetch/"): content.status_fetch,
+    ("POST", "/v2/post/publish/cancel/"): content.cancel,
     ("PUT", "/upload/"): upload.put_chunk,
     ("GET", "/avatar/"): content.avatar,
     ("GET", "/"): pages.front,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -330,3 +332,26 @@ def test_concurrent_uploads_of_different_posts(sb: Sandbox, client: Api) -> None
         t.join()
     assert codes == [201] * 4
     assert [sb.received(p).sha256 for p, _ in starts] == [sha256(b) for b in bodies]
+
+
+def test_a_64_mb_chunk_is_streamed_not_held(sb: Sandbox, client: Api, tmp_path: Path) -> None:
+    size = 64_000_000
+    src = tmp_path / "big.mp4"
+    with src.open("wb") as fh:  # sparse: no time spent writing it
+        fh.truncate(size)
+    publish_id, url = start(client, size)
+    headers = {"Content-Type": "video/mp4", "Content-Range": f"bytes 0-{size - 1}/{size}", "Content-Length": str(size)}
+    tracemalloc.start()
+    try:
+        with src.open("rb") as fh:
+            answer = client.session.put(url, data=fh, headers=headers, timeout=30)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert answer.status_code == 201
+    print(f"peak traced memory during a 64 MB chunk: {peak / MIB:.1f} MiB")
+    assert peak < 8 * MIB  # the server holds 1 MiB pieces, never the 64 MB chunk
+    zeros = hashlib.sha256()
+    for _ in range(size // 1_000_000):
+        zeros.update(bytes(1_000_000))
+    assert sb.received(publish_id).sha256 == zeros.hexdigest()

@@ -6,7 +6,8 @@ Usage:
         ... point the client at sb.base_url ...
         sb.received(publish_id).sha256
 
-Faithful to ../shared/tiktok-api.md and strict where TikTok's documents leave room (see chunkrules.py).
+Faithful to ../shared/tiktok-api.md and strict where TikTok's documents leave room: README.md in this
+folder lists the endpoints, the faults and every choice made.
 """
 
 from __future__ import annotations

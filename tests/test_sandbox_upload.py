@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import socket
 import threading
 import time
@@ -355,3 +356,40 @@ def test_a_64_mb_chunk_is_streamed_not_held(sb: Sandbox, client: Api, tmp_path: 
     for _ in range(size // 1_000_000):
         zeros.update(bytes(1_000_000))
     assert sb.received(publish_id).sha256 == zeros.hexdigest()
+
+
+def test_status_moves_from_processing_to_complete_to_public(sb: Sandbox, client: Api) -> None:
+    sb.config.processing_delay_s, sb.config.moderation_delay_s = 3600, 3600
+    publish_id, url = start(client, 1000, privacy="PUBLIC_TO_EVERYONE")
+    assert client.status(publish_id).json()["data"]["uploaded_bytes"] == 0
+    assert client.put(url, pattern(1000), 0, 1000).status_code == 201
+    seen = [client.status(publish_id).json()["data"]]
+    pub = sb.state.publishes[publish_id]
+    pub.processing_delay_s = 0  # processing done
+    seen.append(client.status(publish_id).json()["data"])
+    pub.moderation_delay_s = 0  # moderation passed
+    seen.append(client.status(publish_id).json()["data"])
+    assert [(s["status"], len(s["publicaly_available_post_id"])) for s in seen] == [
+        ("PROCESSING_UPLOAD", 0),
+        ("PUBLISH_COMPLETE", 0),
+        ("PUBLISH_COMPLETE", 1),
+    ]
+
+
+def test_nothing_secret_reaches_the_logs(sb: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    sb.config.chunk_5xx = {0: 1}  # an error path too
+    token = sb.issue_token()
+    client = Api(sb, token["access_token"])
+    try:
+        publish_id, url = start(client, 1000)
+        client.put(url, pattern(1000), 0, 1000)
+        client.put(url + "x", pattern(1000), 0, 1000)
+        client.status(publish_id)
+    finally:
+        client.close()
+    upload_token = url.split("upload_token=")[1]
+    ours = [r.getMessage() + str(r.exc_info) for r in caplog.records if r.name.startswith("core.sandbox")]
+    text = "\n".join(ours) + repr(sb.request_log)
+    for secret in (token["access_token"], token["refresh_token"], upload_token):
+        assert secret not in text

@@ -236,7 +236,7 @@ def test_final_fail_reason(sb: Sandbox, client: Api, reason: str) -> None:
 
 
 def test_parallel_put_is_refused(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
-    sb.config.slow_chunk_delay_s = 1.0
+    sb.config.slow_chunk_delay_s = 0.5  # keeps chunk 0 in flight while the second PUT arrives
     publish_id, url = start(client, TWO, HALF, 2)
     results: list[int] = []
     worker = threading.Thread(target=lambda: results.append(client.put(url, two_chunks[:HALF], 0, TWO).status_code))

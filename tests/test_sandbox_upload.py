@@ -393,3 +393,18 @@ def test_nothing_secret_reaches_the_logs(sb: Sandbox, caplog: pytest.LogCaptureF
     text = "\n".join(ours) + repr(sb.request_log)
     for secret in (token["access_token"], token["refresh_token"], upload_token):
         assert secret not in text
+
+
+def test_lost_chunk_answer_then_the_same_chunk_again(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+    sb.config.chunk_drop_response = {0: 1, 1: 1}
+    publish_id, url = start(client, TWO, HALF, 2)
+    with pytest.raises(requests.ConnectionError):
+        client.put(url, two_chunks[:HALF], 0, TWO)
+    assert sb.received(publish_id).size == HALF  # kept, though the client never heard
+    assert client.put(url, two_chunks[:HALF], 0, TWO).status_code == 206
+    with pytest.raises(requests.ConnectionError):
+        client.put(url, two_chunks[HALF:], HALF, TWO)
+    assert client.put(url, two_chunks[HALF:], HALF, TWO).status_code == 201
+    got = sb.received(publish_id)
+    assert got.complete and got.sha256 == sha256(two_chunks)
+    assert [e.status for e in sb.request_log if e.path == "/upload/"] == [0, 206, 0, 201]

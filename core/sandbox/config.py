@@ -65,6 +65,8 @@ class SandboxConfig:
     - chunk_5xx {chunk index: n}: answer `chunk_5xx_status` n times for that chunk (body read first),
       then accept it.
     - chunk_reset {chunk index: n}: n times, read part of that chunk's body, then reset the connection.
+    - chunk_drop_response {chunk index: n}: n times, accept the whole chunk, then reset the connection
+      without answering (a lost 206/201: re-sending that chunk gets the same answer again).
     - force_429 {endpoint name: n}: answer 429 rate_limit_exceeded n times (names in ENDPOINT_NAMES).
     - token_expire_after_calls: after this many more authorized v2 calls, every access token that exists
       then stops working (401 access_token_invalid); refresh tokens keep working. Resets itself to None.
@@ -111,6 +113,7 @@ class SandboxConfig:
     chunk_5xx: dict[int, int] = field(default_factory=dict)
     chunk_5xx_status: int = 503
     chunk_reset: dict[int, int] = field(default_factory=dict)
+    chunk_drop_response: dict[int, int] = field(default_factory=dict)
     force_429: dict[str, int] = field(default_factory=dict)
     token_expire_after_calls: int | None = None
     init_5xx: int = 0

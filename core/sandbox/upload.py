@@ -170,6 +170,8 @@ def _accept(ex: Exchange, pub: Publish, path: Path, index: int, first: int, last
             _complete(sb, pub, media_reason)
             pub.sha256 = hasher.hexdigest()
         sb.state.save()
+    if sb.take_fault(sb.config.chunk_drop_response, index):
+        ex.drop_connection()  # the chunk is kept; the client never hears so
     _plain(ex, 201 if final else 206, _progress(pub))
 
 

@@ -74,9 +74,11 @@ def publish(
     prepared = prepare(path, settings, chunk_size)  # local checks: InputError before any request
     plan = prepared.plan
     account_key = account or ""
+    # Where the post went, for duplicate detection: the embedded sandbox moves port each run but keeps its state.
+    target = "sandbox" if client.config.sandbox else client.api_base
     file_print = fingerprint(path)
     if history is not None and not force:
-        earlier = history.find_posted(file_print, account_key, client.api_base)
+        earlier = history.find_posted(file_print, account_key, target)
         if earlier is not None:
             raise DuplicateError(
                 f"This video was already posted to this account (publish id {earlier.publish_id}, "
@@ -100,7 +102,7 @@ def publish(
             file_size=plan.video_size,
             file_fingerprint=file_print,
             account=account_key,
-            api_base=client.api_base,
+            api_base=target,
             sandbox=client.config.sandbox,
             settings=settings,
             chunk_size=plan.chunk_size,
@@ -174,7 +176,7 @@ def resume_status(
     cancel = cancel or threading.Event()
     record = history.get(publish_id) if history is not None else None
     log_ids = list(record.log_ids) if record is not None else []
-    final = _poll(client, publish_id, history, on_stage, cancel, poll_intervals, max_wait_s, log_ids)
+    final = _poll(client, publish_id, history, on_stage, cancel, (0.0, *poll_intervals), max_wait_s, log_ids)
     out = PublishResult(
         publish_id=publish_id,
         status=final.status,

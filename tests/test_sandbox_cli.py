@@ -79,12 +79,13 @@ def test_reset_forgets_the_state(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         proc.stdout.readline()
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+        proc.send_signal(signal.SIGTERM)  # stops as cleanly as Ctrl-C
+        out, _ = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+    assert proc.returncode == 0 and "Sandbox stopped." in out
     assert "someone" not in (state / "state.json").read_text()
 
 

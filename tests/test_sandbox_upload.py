@@ -17,6 +17,7 @@ import requests
 from test_sandbox_support import MIB, Api, api, pattern, running, sha256
 
 from core.sandbox import Sandbox
+from core.sandbox import upload as upload_module
 
 TWO = 10 * MIB  # the smallest file that may be sent in two chunks (5 MiB each)
 HALF = 5 * MIB
@@ -235,7 +236,8 @@ def test_final_fail_reason(sb: Sandbox, client: Api, reason: str) -> None:
     assert data["publicaly_available_post_id"] == []
 
 
-def test_parallel_put_is_refused(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+def test_parallel_put_is_refused(sb: Sandbox, client: Api, two_chunks: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(upload_module, "CLAIM_WAIT_S", 0.05)
     sb.config.slow_chunk_delay_s = 0.5  # keeps chunk 0 in flight while the second PUT arrives
     publish_id, url = start(client, TWO, HALF, 2)
     results: list[int] = []

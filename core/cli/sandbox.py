@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import threading
 from pathlib import Path
+from typing import Any
 
 from core.config import data_dir
 from core.context import AppContext
@@ -21,6 +23,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--check-media", action="store_true", help="fail posts TikTok would fail (format, fps, size)")
     p.add_argument("--reset", action="store_true", help="forget every account, token and upload first")
     p.set_defaults(func=run, needs_context=False)
+
+
+def _on_signals(waiter: threading.Event) -> dict[int, Any]:
+    """Ctrl-C and SIGTERM set `waiter` (even where SIGINT was inherited as ignored, e.g. a background job)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, lambda *_: waiter.set())
+    return previous
 
 
 def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading.Event | None = None) -> int:
@@ -40,21 +52,21 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading
     except OSError as exc:
         raise InputError(f"Cannot listen on 127.0.0.1:{args.port} ({exc.strerror}).", "Pick another --port.") from exc
     waiter = stop or threading.Event()
+    previous = _on_signals(waiter)
     try:
         print(f"Clipship sandbox running at {sb.base_url}", flush=True)
         print(f"  CLIPSHIP_API_BASE={sb.base_url}")
         print(f"  CLIPSHIP_AUTH_URL={sb.auth_url}")
-        print(
-            f"  CLIPSHIP_CLIENT_KEY={SANDBOX_CLIENT_KEY}  (the demo app's secret is core.sandbox.SANDBOX_CLIENT_SECRET)"
-        )
+        print(f"  CLIPSHIP_CLIENT_KEY={SANDBOX_CLIENT_KEY}")
+        print("  (the demo app's secret is core.sandbox.SANDBOX_CLIENT_SECRET)")
         print(f"  state: {state_dir}")
         print(f"  accounts and posts in a browser: {sb.base_url}/")
         print("Press Ctrl-C to stop.", flush=True)
-        try:
-            while not waiter.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            print("\nSandbox stopped.", flush=True)
+        while not waiter.wait(0.5):
+            pass
+        print("\nSandbox stopped.", flush=True)
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         sb.stop()
     return 0

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from core.sandbox.server import Sandbox
 
 PIECE = 1024 * 1024
+CLAIM_WAIT_S = 0.5  # how long a PUT waits for the previous PUT of the same upload to finish
 CONTENT_TYPES = ("video/mp4", "video/quicktime", "video/webm")
 RANGE_RE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
@@ -37,19 +38,22 @@ class Uploads:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.freed = threading.Condition(self.lock)
         self.hashers: dict[str, Any] = {}
         self.busy: set[str] = set()
 
     def claim(self, publish_id: str) -> bool:
-        with self.lock:
-            if publish_id in self.busy:
+        """Take the upload for one PUT. A PUT still in flight (or a dying connection's) gets CLAIM_WAIT_S to end."""
+        with self.freed:
+            if not self.freed.wait_for(lambda: publish_id not in self.busy, timeout=CLAIM_WAIT_S):
                 return False
             self.busy.add(publish_id)
             return True
 
     def release(self, publish_id: str) -> None:
-        with self.lock:
+        with self.freed:
             self.busy.discard(publish_id)
+            self.freed.notify_all()
 
     def hasher(self, pub: Publish, path: Path) -> Any:
         with self.lock:

@@ -127,12 +127,14 @@ class _Meter:
 
 def _resync(plan: ChunkPlan, index: int, server_has: set[int]) -> int | None:
     """After a 416: the index of the chunk to send next, when the server's progress sits on a chunk boundary."""
+    if not server_has:  # no Content-Range: nothing received yet
+        server_has = {0}
     for have in sorted(server_has, reverse=True):
         if have >= plan.video_size:
             return plan.count
         for j, (first, _) in enumerate(plan.ranges):
-            if first == have and j != index:
-                return j
+            if first == have:
+                return j  # j == index: the server is still busy with an earlier try of this chunk; send it again
     return None
 
 
@@ -197,8 +199,8 @@ class Uploader:
                         final = int(outcome)
                         index += 1
                         break
-                    if outcome == 416:
-                        resumed = _resync(plan, index, server_has)
+                    resumed = _resync(plan, index, server_has) if outcome == 416 else None
+                    if outcome == 416 and resumed != index:
                         if resumed is None or resyncs >= 3:
                             raise UploadError(
                                 f"TikTok's upload server is out of step at chunk {index + 1} of {plan.count} "

@@ -14,7 +14,7 @@ from core.chunks import ChunkPlan, plan_chunks
 from core.context import StaticToken
 from core.errors import Cancelled, NetworkError, UploadError
 from core.models import PostSettings
-from core.upload import BUFFER_SIZE, Uploader, _ChunkBody, content_type_for
+from core.upload import BUFFER_SIZE, Uploader, _ChunkBody, _resync, content_type_for
 from tests.engine_helpers import fast_client, make_video, settled_log, sha256_file
 
 MB = 1_000_000
@@ -189,3 +189,14 @@ def test_chunk_body_streams_in_small_buffers(tmp_path: Path) -> None:
 )
 def test_content_type(name: str, container: str | None, expected: str) -> None:
     assert content_type_for(Path(name), container) == expected
+
+
+def test_resync_reads_both_meanings_of_the_progress_header() -> None:
+    plan = plan_chunks(50_000_123, 10_000_000)
+    # "bytes 0-19999999/…": a last-byte index (20,000,000 received) or a count (19,999,999) -> chunk 3
+    assert _resync(plan, 0, {19_999_999, 20_000_000}) == 2
+    assert _resync(plan, 1, {20_000_000, 20_000_001}) == 2  # the count reading
+    assert _resync(plan, 2, {19_999_999, 20_000_000}) == 2  # where we are: send this chunk again
+    assert _resync(plan, 0, set()) == 0  # nothing received yet
+    assert _resync(plan, 4, {50_000_122, 50_000_123}) == 5  # everything arrived: done
+    assert _resync(plan, 1, {12_345, 12_346}) is None  # mid-chunk: out of step

@@ -235,9 +235,15 @@ def _poll(
     last = ""
     _stage(on_stage, Stage.PROCESSING, "TikTok is processing the video")
     while True:
-        client.wait(next(delays), cancel)
         try:
+            client.wait(next(delays), cancel)
             st = client.fetch_status(publish_id, cancel)
+        except Cancelled:
+            _stage(on_stage, Stage.CANCELLED, "stopped waiting; TikTok goes on processing the video")
+            raise Cancelled(
+                "Stopped waiting for TikTok; the upload is complete, so the video may still be posted.",
+                f"See how it ends with 'clipship status {publish_id}'.",
+            ) from None
         except ClipshipError as exc:
             _record(history, publish_id, None, error=exc.message)
             raise

@@ -20,6 +20,8 @@ from core.errors import Cancelled, NetworkError, UploadError
 from core.models import ProgressCallback
 
 log = logging.getLogger(__name__)
+# urllib3 logs each request line at DEBUG, and an upload URL's query string holds its upload token.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.INFO)
 
 BUFFER_SIZE = 1024 * 1024  # bytes read and sent at a time: memory stays near this, whatever the chunk size
 MAX_ATTEMPTS = 6  # per chunk

@@ -223,3 +223,9 @@ def test_cli_post_never_imports_qt(env: dict[str, str], media: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+
+
+def test_debug_output_keeps_secrets_out(env: dict[str, str], media: Path) -> None:
+    out = run(env, "--debug", "post", media / "h264_720x1280_30fps.mp4", "--privacy", "SELF_ONLY", "--no-wait")
+    assert out.returncode == 0 and "DEBUG" in out.stderr
+    assert env["CLIPSHIP_ACCESS_TOKEN"] not in out.stderr and "upload_token" not in out.stderr

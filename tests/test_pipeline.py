@@ -251,3 +251,21 @@ def test_cannot_post_now_stops_before_init(client: TikTokClient, sb: Any, video:
         publish(client, video, PRIVATE)
     assert "cannot post now" in info.value.message
     assert [r.path for r in settled_log(sb, 1)] == ["/v2/post/publish/creator_info/query/"]
+
+
+def test_cancel_while_waiting_keeps_the_post_resumable(
+    client: TikTokClient, sb: Any, video: Path, history: History
+) -> None:
+    sb.config.processing_delay_s = 1.0
+    cancel = threading.Event()
+
+    def on_stage(stage: Stage, detail: str) -> None:
+        if stage == Stage.PROCESSING:
+            cancel.set()
+
+    with pytest.raises(Cancelled) as info:
+        publish(client, video, PRIVATE, on_stage=on_stage, cancel=cancel, history=history, **FAST)
+    assert "may still be posted" in info.value.message and "clipship status" in info.value.hint
+    record = history.attempts()[0]
+    assert record.status == "UPLOADED" and sb.received(record.publish_id).complete
+    assert resume_status(client, record.publish_id, history, **FAST).status == "PUBLISH_COMPLETE"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -106,16 +107,20 @@ def engine_run(mode: str, base: str, token: str, video: Path, chunk: int, tmp: P
     return result
 
 
-def curl_upload(path: Path, url: str) -> float:
+def curl_upload(path: Path, url: str) -> tuple[float, float]:
+    """(wall seconds as curl measured them, curl's CPU seconds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         ["curl", "-sS", "-T", str(path), "-H", "Expect:", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", url],
         capture_output=True,
         text=True,
         check=True,
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     code, seconds = out.stdout.split()
     assert code == "201", out.stdout
-    return float(seconds)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return float(seconds), cpu
 
 
 def main() -> int:
@@ -158,7 +163,7 @@ def main() -> int:
                         (engine_run("sink", sink_url, "-", video, chunk, tmp) for _ in range(TRIES)),
                         key=lambda r: r["upload_s"],
                     )
-                    curl_s = min(curl_upload(video, sink_url) for _ in range(TRIES))
+                    curl_s, curl_cpu = min(curl_upload(video, sink_url) for _ in range(TRIES))
                     label = "default" if chunk == 0 else f"{chunk:,}"
                     print(f"\nchunk size {label} ({full['chunk_count']} chunks of {full['chunk_size']:,} B):")
                     for name, r in (("engine -> sandbox (post)", full), ("engine -> plain sink", to_sink)):
@@ -168,7 +173,10 @@ def main() -> int:
                             f"  CPU {r['upload_cpu_s'] / gb:.2f} s/GB  peak RSS {r['peak_rss_kb'] / 1024:.1f} MiB"
                             f"  Qt loaded: {r['qt_loaded']}"
                         )
-                    print(f"  {'curl -T -> plain sink':<25} {args.size / curl_s / 1e6:8.1f} MB/s")
+                    print(
+                        f"  {'curl -T -> plain sink':<25} {args.size / curl_s / 1e6:8.1f} MB/s"
+                        f"                     CPU {curl_cpu / gb:.2f} s/GB"
+                    )
         finally:
             sink.shutdown()
             sink.server_close()

@@ -32,7 +32,7 @@ USER_INFO_PATH = "/v2/user/info/"
 # Documented per-token limits (tiktok-api.md §6): requests per sliding minute.
 LIMITS = {"init": 6, "status": 30, "creator_info": 20, "user_info": 600}
 WINDOW_S = 61.0  # a second more than TikTok's minute, for clock skew
-RATE_LIMIT_WAITS = (2.0, 8.0, 30.0, 60.0)  # after each 429; TikTok sends no Retry-After
+RATE_LIMIT_WAITS = (2.0, 5.0, 10.0, 20.0)  # after each 429 (TikTok sends no Retry-After); ~40 s in all
 SERVER_ERROR_WAITS = (1.0, 2.0, 4.0)  # after a 5xx, a timeout or a dropped connection
 USER_INFO_FIELDS = ("open_id", "union_id", "avatar_url", "display_name")
 

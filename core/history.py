@@ -145,9 +145,14 @@ class History:
                 self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
                 self._db.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise HistoryError(
+                        f"The post history at {self.path} could not be written ({exc}).",
+                        "Check the free space and permissions of the data dir.",
+                    ) from exc
                 raise
 
     def _migrate(self) -> None:

@@ -83,7 +83,7 @@ def publish(
             raise DuplicateError(
                 f"This video was already posted to this account (publish id {earlier.publish_id}, "
                 f"status {earlier.status}).",
-                "Post it again only if you mean to: use --force on the command line.",
+                "Post it again only if you mean to (on the command line: --force).",
             )
     _stage(on_stage, Stage.CHECKING, "asking TikTok what this account may post")
     creator = _creator_info(client, settings, cancel)

@@ -229,3 +229,16 @@ def test_debug_output_keeps_secrets_out(env: dict[str, str], media: Path) -> Non
     out = run(env, "--debug", "post", media / "h264_720x1280_30fps.mp4", "--privacy", "SELF_ONLY", "--no-wait")
     assert out.returncode == 0 and "DEBUG" in out.stderr
     assert env["CLIPSHIP_ACCESS_TOKEN"] not in out.stderr and "upload_token" not in out.stderr
+
+
+def test_faults_are_survived_with_the_real_backoff(env: dict[str, str], sb: Any, tmp_path: Path) -> None:
+    video = make_video(tmp_path / "faulty.mp4", 12_000_000)
+    sb.config.chunk_5xx = {0: 1}
+    sb.config.chunk_reset = {1: 1}
+    sb.config.force_429 = {"status": 1}
+    out = run(env, "post", video, "--privacy", "SELF_ONLY", "--chunk-size", "6000000", "--json")
+    assert out.returncode == 0, out.stderr
+    obj = one_object(out)
+    assert obj["status"] == "PUBLISH_COMPLETE" and sb.received(obj["publish_id"]).sha256 == sha256_file(video)
+    statuses = [r.status for r in settled_log(sb, 4, "/upload")]
+    assert statuses.count(503) == 1 and statuses[-1] == 201

@@ -337,9 +337,8 @@ class TikTokClient:
             return "", "", resp.headers.get("x-tt-logid", ""), {}
         if not isinstance(body, dict):
             return "", "", "", {}
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
-        assert isinstance(error, dict)
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        assert isinstance(data, dict)
+        raw_error, raw_data = body.get("error"), body.get("data")
+        error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
+        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         log_id = str(error.get("log_id") or error.get("logid") or resp.headers.get("x-tt-logid", ""))
         return str(error.get("code") or ""), str(error.get("message") or ""), log_id, data

@@ -242,3 +242,14 @@ def test_faults_are_survived_with_the_real_backoff(env: dict[str, str], sb: Any,
     assert obj["status"] == "PUBLISH_COMPLETE" and sb.received(obj["publish_id"]).sha256 == sha256_file(video)
     statuses = [r.status for r in settled_log(sb, 4, "/upload")]
     assert statuses.count(503) == 1 and statuses[-1] == 201
+
+
+def test_status_of_a_failed_post_exits_1(env: dict[str, str], sb: Any, media: Path) -> None:
+    sb.config.final_fail_reason = "internal"
+    out = run(env, "post", media / "h264_720x1280_30fps.mp4", "--privacy", "SELF_ONLY", "--no-wait", "--json")
+    assert out.returncode == 0
+    publish_id = one_object(out)["publish_id"]
+    status = run(env, "status", publish_id)
+    assert status.returncode == 1 and "FAILED (internal)" in status.stdout and "Post the video again" in status.stderr
+    rows = json.loads(run(env, "history", "--json").stdout)
+    assert rows[0]["status"] == "FAILED" and rows[0]["fail_reason"] == "internal"

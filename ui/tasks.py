@@ -26,9 +26,15 @@ class _Job(QRunnable):
             result = self._fn()
         except BaseException as exc:  # the one boundary for pool jobs: report, never crash the pool thread
             log.debug("background task failed", exc_info=True)
-            self._runner.task_done.emit(self._task_id, False, exc)
+            self._report(False, exc)
         else:
-            self._runner.task_done.emit(self._task_id, True, result)
+            self._report(True, result)
+
+    def _report(self, ok: bool, value: object) -> None:
+        try:
+            self._runner.task_done.emit(self._task_id, ok, value)
+        except RuntimeError:  # the runner was deleted without shutdown(): nobody is waiting for this result
+            log.debug("task %d finished after its runner was deleted", self._task_id)
 
 
 class TaskRunner(QObject):

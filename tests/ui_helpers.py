@@ -1,0 +1,106 @@
+"""Helpers for the window tests: a signed-in sandbox context, a window on it, drops, and form shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from core.config import Config
+from core.context import AppContext
+
+MEDIA = Path(__file__).parent / "media"
+GOOD = MEDIA / "h264_720x1280_30fps.mp4"
+BAD_FPS = MEDIA / "h264_200x200_10fps.mp4"
+
+
+def sandbox_ctx(sandbox: Any, data_dir: Path, sign_in: bool = True) -> AppContext:
+    """A sandbox-mode context on the `sandbox` fixture (the fixture owns the server; never close this)."""
+    from core.auth import sandbox_demo_sign_in
+    from core.sandbox import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET
+
+    sandbox.config.processing_delay_s = 0.05
+    sandbox.config.moderation_delay_s = 0.05
+    config = Config(
+        api_base=sandbox.base_url,
+        auth_url=sandbox.auth_url,
+        client_key=SANDBOX_CLIENT_KEY,
+        client_secret=SANDBOX_CLIENT_SECRET,
+        data_dir=data_dir,
+        sandbox=True,
+    )
+    ctx = AppContext(config, sandbox)
+    if sign_in:
+        sandbox_demo_sign_in(ctx)
+    return ctx
+
+
+class WindowFactory:
+    """Makes windows and keeps them alive until the test ends, then closes them (joining their threads)."""
+
+    def __init__(self, qtbot: Any, tmp_path: Path) -> None:
+        self.qtbot = qtbot
+        self.tmp_path = tmp_path
+        self.windows: list[Any] = []
+
+    def __call__(self, ctx: AppContext) -> Any:
+        from ui.main_window import MainWindow
+
+        window = MainWindow(ctx, settings_path=self.tmp_path / "window.ini")
+        self.qtbot.addWidget(window)
+        self.windows.append(window)
+        window.show()
+        return window
+
+    def close_all(self) -> None:
+        for window in self.windows:
+            window.confirm_close_during_upload = lambda: True
+            window.close()
+        self.windows.clear()
+
+
+def wait_ready(qtbot: Any, window: Any) -> None:
+    """Until accounts and fresh creator_info have arrived."""
+    qtbot.waitUntil(lambda: window.creator is not None and not window.creator_loading, timeout=10_000)
+
+
+def drop_files(window: Any, paths: list[Path] | None = None, urls: list[QUrl] | None = None) -> QDropEvent:
+    """Drag files onto the window the way a file manager does: enter, then drop (QPointF positions)."""
+    mime = QMimeData()
+    mime.setUrls(urls if urls is not None else [QUrl.fromLocalFile(str(p)) for p in paths or []])
+    pos = QPointF(window.width() / 2, window.height() / 2)
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction | Qt.DropAction.LinkAction
+    enter = QDragEnterEvent(pos.toPoint(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    drop = QDropEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    return drop
+
+
+def load_good_video(qtbot: Any, window: Any, path: Path = GOOD) -> None:
+    drop_files(window, [path])
+    qtbot.waitUntil(lambda: window.page.inspection is not None and window.page.inspection.path == path, timeout=10_000)
+
+
+def choose_privacy(form: Any, level: str) -> None:
+    index = form.privacy.findData(level)
+    assert index >= 0, f"{level} is not offered"
+    form.privacy.setCurrentIndex(index)
+
+
+def privacy_item(form: Any, level: str) -> Any:
+    model = form.privacy.model()
+    return model.item(form.privacy.findData(level))
+
+
+def window_factory(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
+    """The body of each test module's `make_window` fixture."""
+    factory = WindowFactory(qtbot, tmp_path)
+    try:
+        yield factory
+    finally:
+        factory.close_all()

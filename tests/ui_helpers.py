@@ -51,6 +51,7 @@ class WindowFactory:
         from ui.main_window import MainWindow
 
         window = MainWindow(ctx, settings_path=self.tmp_path / "window.ini")
+        window.confirm_close_during_upload = lambda: True  # no modal question when a test ends mid-upload
         self.qtbot.addWidget(window)
         self.windows.append(window)
         window.show()
@@ -58,7 +59,6 @@ class WindowFactory:
 
     def close_all(self) -> None:
         for window in self.windows:
-            window.confirm_close_during_upload = lambda: True
             window.close()
         self.windows.clear()
 
@@ -84,6 +84,8 @@ def drop_files(window: Any, paths: list[Path] | None = None, urls: list[QUrl] | 
 def load_good_video(qtbot: Any, window: Any, path: Path = GOOD) -> None:
     drop_files(window, [path])
     qtbot.waitUntil(lambda: window.page.inspection is not None and window.page.inspection.path == path, timeout=10_000)
+    if window.account is not None:  # showing the form for a video fetches creator_info again: wait for it
+        qtbot.waitUntil(lambda: not window.creator_loading, timeout=10_000)
 
 
 def choose_privacy(form: Any, level: str) -> None:

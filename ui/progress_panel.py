@@ -130,6 +130,10 @@ class ProgressPanel(QFrame):
         self.stage_label.setText(STAGE_TEXT.get(stage, stage.replace("_", " ").capitalize()))
         if stage == "uploading" and detail:
             self.detail_label.setText(detail)
+        elif stage in ("published", "sent_to_inbox", "uploaded"):
+            self.bar.setRange(0, BAR_SCALE)
+            self.bar.setValue(BAR_SCALE)
+            self.detail_label.setText(detail)
         elif stage == "processing":
             self.bar.setRange(0, 0)  # busy indicator: TikTok gives no percentage
             self.detail_label.setText(detail or "TikTok is checking and transcoding the video.")
@@ -201,6 +205,10 @@ class ProgressPanel(QFrame):
         self.action_button.setText(ACTION_RETRY)
         self.action_button.show()
         self._set_state("cancelled")
+
+    def is_finished(self) -> bool:
+        """True once the post ended (result, failure or cancel shown)."""
+        return not self.done_button.isHidden()
 
     def is_running(self) -> bool:
         return self.cancel_button.isVisible() and self.cancel_button.isEnabled()

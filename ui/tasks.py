@@ -7,40 +7,18 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-
-class _Job(QRunnable):
-    """Runs one function on a pool thread and reports through the runner's signal."""
-
-    def __init__(self, runner: TaskRunner, task_id: int, fn: Callable[[], Any]) -> None:
-        super().__init__()
-        self._runner = runner
-        self._task_id = task_id
-        self._fn = fn
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except BaseException as exc:  # the one boundary for pool jobs: report, never crash the pool thread
-            log.debug("background task failed", exc_info=True)
-            self._report(False, exc)
-        else:
-            self._report(True, result)
-
-    def _report(self, ok: bool, value: object) -> None:
-        try:
-            self._runner.task_done.emit(self._task_id, ok, value)
-        except RuntimeError:  # the runner was deleted without shutdown(): nobody is waiting for this result
-            log.debug("task %d finished after its runner was deleted", self._task_id)
+Callbacks = tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]
 
 
 class TaskRunner(QObject):
     """Runs callables off the GUI thread; `on_done`/`on_error` are then called on the GUI thread.
 
-    Signals: task_done(int task_id, bool ok, object result_or_exception) (internal, emitted from pool threads).
+    Signals: task_done(int task_id, bool ok, object result_or_exception), emitted from pool threads and
+    delivered (queued) to on_task_done here, on the GUI thread.
     """
 
     task_done = Signal(int, bool, object)
@@ -50,7 +28,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._ids = itertools.count(1)
-        self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[BaseException], None] | None]] = {}
+        self._callbacks: dict[int, Callbacks] = {}
         self.task_done.connect(self.on_task_done)
 
     def submit(
@@ -61,7 +39,22 @@ class TaskRunner(QObject):
     ) -> int:
         task_id = next(self._ids)
         self._callbacks[task_id] = (on_done, on_error)
-        self.pool.start(_Job(self, task_id, fn))
+        signal = self.task_done
+
+        def job() -> None:  # runs on a pool thread: calls fn, touches no widget, only emits
+            try:
+                result = fn()
+            except BaseException as exc:  # the one boundary for pool jobs: report, never crash the pool thread
+                log.debug("background task failed", exc_info=True)
+                ok, value = False, exc
+            else:
+                ok, value = True, result
+            try:
+                signal.emit(task_id, ok, value)
+            except RuntimeError:  # the runner was deleted without shutdown(): nobody waits for this result
+                log.debug("task %d finished after its runner was deleted", task_id)
+
+        self.pool.start(job)
         return task_id
 
     def pending(self) -> int:

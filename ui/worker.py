@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from core.errors import Cancelled, ClipshipError
 from core.models import PostSettings, PublishResult, Stage
@@ -109,6 +109,10 @@ class PublishWorker(QObject):
                 self.failed.emit(UNEXPECTED)
         else:
             self.finished.emit(result)
+        finally:
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
 
 
 class PublishController(QObject):
@@ -147,7 +151,9 @@ class PublishController(QObject):
         worker.finished.connect(self.on_worker_finished)
         worker.failed.connect(self.on_worker_failed)
         worker.cancelled.connect(self.on_worker_cancelled)
-        thread.finished.connect(worker.deleteLater)
+        # No thread.finished -> worker.deleteLater: the worker is a Python-owned object, and shiboken destroying
+        # it on the worker thread crashed (PySide6 6.11, seen in tests). run() hands it back to the GUI thread
+        # instead, where the last Python reference (dropped in on_thread_finished) deletes it.
         thread.finished.connect(self.on_thread_finished)
         self.thread, self.worker = thread, worker
         thread.start()

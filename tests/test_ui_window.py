@@ -1,0 +1,258 @@
+"""The window end to end against the sandbox: drops, checks, a full post, drafts, cancel, failures, closing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, QUrl
+from ui_helpers import (
+    BAD_FPS,
+    GOOD,
+    WindowFactory,
+    choose_privacy,
+    drop_files,
+    load_good_video,
+    sandbox_ctx,
+    wait_ready,
+    window_factory,
+)
+
+from core.models import PublishResult
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
+    yield from window_factory(qtbot, tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> Any:
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
+    wait_ready(qtbot, win)
+    return win
+
+
+def big_video(path: Path, size: int) -> Path:
+    """A valid MP4 of `size` bytes: the small test video plus a `free` box (see tests/mp4pad.py)."""
+    from mp4pad import pad_mp4
+
+    return pad_mp4(GOOD, path, size)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_dropping_a_real_video_shows_its_facts(qtbot: Any, window: Any) -> None:
+    event = drop_files(window, [GOOD])
+    assert event.isAccepted()
+    qtbot.waitUntil(lambda: window.page.inspection is not None, timeout=10_000)
+    facts = window.page.facts
+    assert facts.file_label.text() == GOOD.name
+    assert facts.status_label.text() == "TikTok will accept this video."
+    values = [facts.grid.itemAt(i).widget().text() for i in range(facts.grid.count())]
+    assert any("720x1280" in v for v in values)
+    assert any("30 fps" in v for v in values)
+    assert any("H.264" in v for v in values)
+    assert window.page.left.currentIndex() == 1
+    assert window.page.video_blockers() == []
+
+
+def test_a_bad_file_shows_every_problem_and_disables_post(qtbot: Any, window: Any) -> None:
+    drop_files(window, [BAD_FPS])
+    qtbot.waitUntil(lambda: window.page.inspection is not None, timeout=10_000)
+    facts = window.page.facts
+    assert facts.status_label.text() == "TikTok won't accept this video yet."
+    texts = " ".join(facts.problem_texts())
+    assert "10 fps" in texts and "23" in texts  # frame rate, with the allowed range
+    assert "200x200" in texts or "360" in texts  # the picture is too small
+    form = window.page.form
+    choose_privacy(form, "PUBLIC_TO_EVERYONE")
+    assert not form.post_button.isEnabled() and not form.draft_button.isEnabled()
+    assert form.post_button.toolTip().startswith("Fix the video first:")
+    assert form.why_label.text().startswith("Fix the video first:")
+
+
+def test_a_text_file_named_mp4_is_a_clear_problem(qtbot: Any, window: Any) -> None:
+    drop_files(window, [GOOD.parent / "text_renamed.mp4"])
+    qtbot.waitUntil(lambda: window.page.inspection is not None, timeout=10_000)
+    assert window.page.facts.status_label.text() == "TikTok won't accept this video yet."
+    assert window.page.facts.problem_texts()
+    assert not window.page.form.post_button.isEnabled()
+
+
+def test_several_files_or_remote_urls_are_refused_with_a_message(qtbot: Any, window: Any) -> None:
+    event = drop_files(window, [GOOD, BAD_FPS])
+    assert not event.isAccepted()
+    assert "one video at a time" in window.page.drop_zone.message.text()
+    assert window.page.path is None
+    drop_files(window, urls=[QUrl("https://example.com/video.mp4")])
+    assert "files on this computer" in window.page.drop_zone.message.text()
+    assert window.page.path is None
+
+
+def test_a_full_post_reaches_published_with_the_progress_shown(qtbot: Any, window: Any, sandbox: Any) -> None:
+    load_good_video(qtbot, window)
+    form = window.page.form
+    form.caption.setPlainText("First post from the test #clipship")
+    choose_privacy(form, "PUBLIC_TO_EVERYONE")
+    form.allow_comment.setChecked(True)
+    window.page.preview.slider.setValue(500)
+    results: list[PublishResult] = []
+    window.controller.finished.connect(results.append)
+    form.post_button.click()
+    progress = window.page.progress
+    assert progress.isVisible()
+    qtbot.waitUntil(lambda: bool(results), timeout=20_000)
+    assert progress.stage_label.text() == "Published"
+    assert progress.bar.value() == progress.bar.maximum()
+    size = GOOD.stat().st_size
+    assert progress.sent == size and progress.total == size
+    assert "of" in progress.bytes_label.text()
+    assert "may take a few minutes" in progress.message_label.text()
+    assert len(results) == 1 and results[0].status == "PUBLISH_COMPLETE"
+    received = sandbox.received(results[0].publish_id)
+    assert received.sha256 == sha256(GOOD)
+    qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=10_000)
+    assert form.caption.toPlainText() == "" and form.privacy.currentIndex() == -1  # a fresh form next time
+    qtbot.waitUntil(lambda: len(window.history.rows) == 1, timeout=10_000)
+    row = window.history.rows[0]
+    assert row.publish_id == results[0].publish_id and row.status == "PUBLISH_COMPLETE"
+    assert row.file == GOOD.name
+
+
+def test_the_upload_reports_chunks_of_a_multi_chunk_file(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    video = big_video(tmp_path / "twelve.mp4", 12 * MB)
+    window.ctx.config = window.ctx.config.with_(chunk_size=5 * MB)  # as the Settings dialog would set it
+    load_good_video(qtbot, window, video)
+    choose_privacy(window.page.form, "SELF_ONLY")
+    stages: list[tuple[str, str]] = []
+    window.controller.stage.connect(lambda s, d: stages.append((s, d)))  # runs on the GUI thread (relay)
+    window.page.form.post_button.click()
+    qtbot.waitUntil(window.page.progress.is_finished, timeout=30_000)
+    assert window.page.progress.stage_label.text() == "Published"
+    details = [d for s, d in stages if s == "uploading"]
+    assert details and details[-1] == "chunk 2 of 2"
+    assert window.page.progress.sent == 12 * MB
+
+
+def test_send_to_inbox_as_draft(qtbot: Any, window: Any) -> None:
+    load_good_video(qtbot, window)
+    form = window.page.form
+    assert form.draft_button.isEnabled()  # a draft needs no privacy choice: the creator finishes it in the app
+    form.draft_button.click()
+    progress = window.page.progress
+    qtbot.waitUntil(progress.is_finished, timeout=20_000)
+    assert progress.stage_label.text() == "Sent to your TikTok inbox"
+    assert "inbox" in progress.message_label.text()
+
+
+def test_cancel_mid_upload_stops_and_says_nothing_was_posted(
+    qtbot: Any, window: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    video = big_video(tmp_path / "slow.mp4", 12 * MB)
+    sandbox.config.slow_chunk_delay_s = 20.0  # each chunk trickles in: the upload is surely under way
+    load_good_video(qtbot, window, video)
+    choose_privacy(window.page.form, "PUBLIC_TO_EVERYONE")
+    window.page.form.post_button.click()
+    progress = window.page.progress
+    qtbot.waitUntil(lambda: progress.stage == "uploading", timeout=10_000)
+    progress.cancel_button.click()
+    qtbot.waitUntil(progress.is_finished, timeout=5_000)  # Cancel stops the upload within a second or so
+    assert progress.stage_label.text() == "Cancelled"
+    assert "Nothing was posted" in progress.message_label.text()
+    assert progress.action_button.text() == "Retry"
+    qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=5_000)
+    sandbox.config.slow_chunk_delay_s = 0.0
+    # The form keeps the user's choices after a cancel, so Post is ready again once creator_info is fresh.
+    qtbot.waitUntil(window.page.form.post_button.isEnabled, timeout=10_000)
+
+
+def test_a_failure_shows_its_message_next_step_and_log_id(qtbot: Any, window: Any, sandbox: Any) -> None:
+    sandbox.config.final_fail_reason = "frame_rate_check_failed"
+    load_good_video(qtbot, window)
+    choose_privacy(window.page.form, "PUBLIC_TO_EVERYONE")
+    window.page.form.post_button.click()
+    progress = window.page.progress
+    qtbot.waitUntil(progress.is_finished, timeout=20_000)
+    assert progress.stage_label.text() == "Failed"
+    assert "frame_rate_check_failed" in progress.message_label.text()
+    assert progress.action_button.isVisible() and progress.action_button.text() == "Fix the file"
+    assert progress.log_label.isVisible() and progress.log_label.text().startswith("TikTok log id: ")
+
+
+def test_an_api_refusal_offers_the_right_step_and_the_unaudited_banner(qtbot: Any, window: Any, sandbox: Any) -> None:
+    sandbox.config.audited = False  # the account is public: TikTok refuses an unaudited client's post
+    load_good_video(qtbot, window)
+    choose_privacy(window.page.form, "SELF_ONLY")
+    assert window.unaudited_banner.isHidden()
+    window.page.form.post_button.click()
+    progress = window.page.progress
+    qtbot.waitUntil(progress.is_finished, timeout=20_000)
+    assert progress.stage_label.text() == "Failed"
+    assert "private" in progress.message_label.text().lower()
+    assert progress.log_label.text().startswith("TikTok log id: ")
+    assert window.unaudited_banner.isVisible()
+
+
+def test_closing_during_an_upload_asks_then_cancels_cleanly(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
+    wait_ready(qtbot, win)
+    video = big_video(tmp_path / "slow.mp4", 12 * MB)
+    sandbox.config.slow_chunk_delay_s = 20.0
+    load_good_video(qtbot, win, video)
+    choose_privacy(win.page.form, "PUBLIC_TO_EVERYONE")
+    win.page.form.post_button.click()
+    qtbot.waitUntil(lambda: win.page.progress.stage == "uploading", timeout=10_000)
+    asked: list[bool] = []
+    win.confirm_close_during_upload = lambda: asked.append(False) or False  # the user says "No"
+    assert not win.close()
+    assert asked == [False] and win.controller.is_busy()
+    thread = win.controller.thread
+    win.confirm_close_during_upload = lambda: True  # now "Yes"
+    assert win.close()
+    assert thread is not None and thread.isFinished()
+
+
+def test_geometry_is_remembered(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> None:
+    ctx = sandbox_ctx(sandbox, tmp_path / "data", sign_in=False)
+    first = make_window(ctx)
+    first.resize(first.minimumSizeHint().width(), 700)  # the offscreen screen is only 800x800
+    size = (first.width(), first.height())
+    first.close()
+    assert QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat).value("window/geometry") is not None
+    second = make_window(ctx)
+    assert (second.width(), second.height()) == size
+    assert second.height() == 700
+
+
+def test_signed_out_window_offers_sign_in_and_blocks_posting(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data", sign_in=False))
+    qtbot.waitUntil(lambda: win.page.form.creator_status.text() == "Sign in to TikTok to post.", timeout=10_000)
+    assert win.account_bar.sign_in_button.isVisible()
+    assert win.account_bar.nickname.text() == "Not signed in"
+    load_good_video(qtbot, win)
+    assert not win.page.form.post_button.isEnabled() and not win.page.form.draft_button.isEnabled()
+    assert "Sign in" in win.page.form.post_button.toolTip()
+
+
+def test_menus_and_shortcuts(window: Any) -> None:
+    assert window.open_action.shortcut().toString() == "Ctrl+O"
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    assert "About" in window.about_action.text()
+    from core import __version__
+    from ui.about import about_text
+
+    assert __version__ in about_text(True)

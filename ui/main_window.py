@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QIcon,
     QKeySequence,
-    QPixmap,
 )
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
@@ -34,6 +33,8 @@ from ui.progress_panel import ACTION_FIX_FILE, ACTION_RETRY, ACTION_SIGN_IN
 from ui.settings_dialog import SettingsDialog, SettingsValues
 from ui.sign_in_dialog import SignInDialog
 from ui.tasks import TaskRunner
+from ui.window_accounts import AccountsMixin
+from ui.window_history import HistoryMixin
 from ui.worker import PublishController, PublishJob
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ UNAUDITED_TEXT = (
 )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
     """Clipship's one window. Every core call runs on the task pool or the upload thread, never here."""
 
     def __init__(self, ctx: Any, settings_path: Path | None = None, parent: QWidget | None = None) -> None:
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._bg_cancel = threading.Event()  # stops background polling when the window closes
         self._auto_resumed = False
+        self.browser_opener: Any = None  # how sign-in opens the consent page (None: the system browser)
 
         self.setWindowTitle(APP_NAME + (" \u2014 Sandbox" if self.sandbox else ""))
         self.setAcceptDrops(True)
@@ -162,154 +164,6 @@ class MainWindow(QMainWindow):
     def start_up(self) -> None:
         self.load_accounts()
         self.refresh_history()
-
-    # ---- accounts and creator info --------------------------------------------------------------------------
-
-    def load_accounts(self, wanted: str | None = None) -> None:
-        ctx = self.ctx
-        self.runner.submit(
-            lambda: services.load_accounts(ctx, wanted), on_done=self._on_accounts, on_error=self._on_accounts_error
-        )
-
-    def _on_accounts(self, state: services.AccountsState) -> None:
-        self.account = state.current
-        self.account_bar.set_accounts(list(state.accounts), state.current)
-        self.sign_out_action.setEnabled(state.current is not None)
-        self.keyring_banner.label.setText(state.keyring_notice)
-        self.keyring_banner.setVisible(bool(state.keyring_notice))
-        self.creator = None
-        if state.current is not None:
-            self.refresh_creator()
-            if state.current.avatar_url:
-                url = state.current.avatar_url
-                self.runner.submit(lambda: services.fetch_avatar(url), on_done=self._on_avatar)
-        else:
-            self.creator_error = ""
-            self.page.set_creator(None, "Sign in to TikTok to post.")
-        self.update_post_state()
-
-    def _on_accounts_error(self, exc: BaseException) -> None:
-        message, hint = services.describe_error(exc)
-        self.statusBar().showMessage(f"{message} {hint}", 10_000)
-
-    def _on_avatar(self, data: object) -> None:
-        pixmap = QPixmap()
-        if isinstance(data, bytes) and pixmap.loadFromData(data):
-            self.account_bar.set_avatar(pixmap)
-
-    def refresh_creator(self) -> None:
-        """Fresh creator_info (TikTok requires it each time the post form is shown): a background query."""
-        if self.account is None:
-            return
-        self._creator_generation += 1
-        generation, ctx, account = self._creator_generation, self.ctx, self.account.account_id
-        self.creator_loading = True
-        self.page.form.set_creator_status("Checking your TikTok account\u2026")
-        self.update_post_state()
-        self.runner.submit(
-            lambda: services.fetch_creator(ctx, account),
-            on_done=functools.partial(self._on_creator, generation),
-            on_error=functools.partial(self._on_creator_error, generation),
-        )
-
-    def _on_creator(self, generation: int, creator: CreatorInfo) -> None:
-        if generation != self._creator_generation:
-            return
-        self.creator_loading = False
-        self.creator = creator
-        self.creator_error = ""
-        self.page.set_creator(creator)
-        self.account_bar.set_creator(creator.nickname, creator.username)
-        if self.page.inspection is not None:
-            self.recheck_video()
-        self.update_post_state()
-
-    def _on_creator_error(self, generation: int, exc: BaseException) -> None:
-        if generation != self._creator_generation:
-            return
-        self.creator_loading = False
-        self.creator = None
-        message, hint = services.describe_error(exc)
-        code = getattr(exc, "code", "")
-        if code.startswith("spam_risk") or code == "reached_active_user_cap":
-            self.creator_error = f"TikTok says this account can't post right now. {message} Try again later."
-        else:
-            self.creator_error = f"{message} {hint}".strip()
-        self.page.set_creator(None)
-        self.page.form.set_creator_status(self.creator_error, error=True)
-        self.update_post_state()
-
-    @Slot()
-    def sign_in(self) -> None:
-        if self.sign_in_dialog is not None:
-            self.sign_in_dialog.raise_()
-            return
-        dialog = SignInDialog(self.sandbox, self)
-        self.sign_in_dialog = dialog
-        ctx = self.ctx
-        self.runner.submit(
-            lambda: services.sign_in(
-                ctx, on_url=dialog.report_url, on_message=dialog.report_message, cancel=dialog.cancel_event
-            ),
-            on_done=self._on_signed_in,
-            on_error=self._on_sign_in_error,
-        )
-        dialog.open()
-
-    def _finish_sign_in_dialog(self) -> bool:
-        dialog, self.sign_in_dialog = self.sign_in_dialog, None
-        cancelled = dialog is not None and dialog.cancel_event.is_set()
-        if dialog is not None:
-            dialog.done(0)
-            dialog.deleteLater()
-        return cancelled
-
-    def _on_signed_in(self, result: Any) -> None:
-        self._finish_sign_in_dialog()
-        notices = tuple(getattr(result, "notices", ()) or ())
-        account = getattr(result, "account", None)
-        self.statusBar().showMessage(f"Signed in as {getattr(account, 'label', 'your account')}.", 8000)
-        if notices:
-            QMessageBox.information(self, "Signed in", "\n\n".join(notices))
-        self.load_accounts(getattr(account, "open_id", None))
-
-    def _on_sign_in_error(self, exc: BaseException) -> None:
-        if self._finish_sign_in_dialog():
-            self.statusBar().showMessage("Sign-in cancelled.", 5000)
-            return
-        message, hint = services.describe_error(exc)
-        QMessageBox.warning(self, "Sign-in failed", f"{message}\n\n{hint}".strip())
-
-    @Slot()
-    def sign_out(self) -> None:
-        if self.account is None:
-            return
-        account = self.account
-        answer = QMessageBox.question(
-            self, "Sign out", f"Sign out {account.label}? Clipship forgets its sign-in on this computer."
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        ctx = self.ctx
-        self.runner.submit(
-            lambda: services.sign_out(ctx, account.account_id),
-            on_done=self._on_signed_out,
-            on_error=self._on_signed_out,
-        )
-
-    def _on_signed_out(self, _result: object) -> None:
-        self.statusBar().showMessage("Signed out.", 5000)
-        self.account = None
-        self.load_accounts()
-
-    @Slot(str)
-    def switch_account(self, account_id: str) -> None:
-        ctx = self.ctx
-        self.runner.submit(
-            lambda: services.make_default(ctx, account_id),
-            on_done=lambda _r: self.load_accounts(account_id),
-            on_error=self._on_accounts_error,
-        )
 
     # ---- the video --------------------------------------------------------------------------------------------
 
@@ -472,14 +326,19 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_publish_failed(self, error: object) -> None:
         if isinstance(error, DuplicateError) and self.last_job is not None and not self._closing:
-            answer = QMessageBox.question(self, "Post again?", f"{error.message}\n\n{error.hint}\n\nPost it again?")
-            if answer == QMessageBox.StandardButton.Yes:
+            if self.confirm_post_again(error.message):
                 QTimer.singleShot(0, self.retry_forced)
                 return
         if isinstance(error, ApiError) and "unaudited" in error.code:
             self.unaudited_banner.show()
         self.page.progress.show_failure(error)
         self.refresh_history()
+
+    def confirm_post_again(self, message: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Post it again?", f"{message}\n\nPost the same video to this account again?"
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     @Slot()
     def retry_forced(self) -> None:
@@ -514,55 +373,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_progress_dismissed(self) -> None:
         self.page.progress.hide()
-
-    # ---- history ----------------------------------------------------------------------------------------------
-
-    @Slot()
-    def refresh_history(self) -> None:
-        ctx = self.ctx
-        self.runner.submit(
-            lambda: services.list_history(ctx), on_done=self._on_history, on_error=self._on_history_error
-        )
-
-    def _on_history(self, rows: list[Any]) -> None:
-        self.history.set_rows(rows)
-        self.history.set_status(f"{len(rows)} post{'s' if len(rows) != 1 else ''}" if rows else "")
-        if not self._auto_resumed and self.account is not None:
-            self._auto_resumed = True  # once per start: follow posts a crash or quit left unfinished
-            for row in rows:
-                if row.status in services.RESUMABLE:
-                    self.resume_status(row.publish_id)
-
-    def _on_history_error(self, exc: BaseException) -> None:
-        message, _hint = services.describe_error(exc)
-        self.history.set_status(message)
-
-    @Slot(str)
-    def resume_status(self, publish_id: str) -> None:
-        ctx, account = self.ctx, self.account.account_id if self.account else None
-        self.history.set_status("Asking TikTok\u2026")
-        self.runner.submit(
-            lambda: services.resume_status(ctx, account, publish_id, self._bg_cancel),
-            on_done=self._on_resumed,
-            on_error=self._on_history_error,
-        )
-
-    def _on_resumed(self, status: object) -> None:
-        self.history.set_status(f"TikTok says: {status}")
-        self.refresh_history()
-
-    @Slot(int)
-    def on_tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.history:
-            self.refresh_history()
-
-    @Slot()
-    def show_post_tab(self) -> None:
-        self.tabs.setCurrentWidget(self.page)
-
-    @Slot()
-    def show_history_tab(self) -> None:
-        self.tabs.setCurrentWidget(self.history)
 
     # ---- dialogs ----------------------------------------------------------------------------------------------
 

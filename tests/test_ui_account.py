@@ -1,0 +1,87 @@
+"""Signing in and out from the window (the sandbox's consent page driven by a scripted browser), and re-posting."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from auth_helpers import scripted_browser
+from ui_helpers import WindowFactory, choose_privacy, load_good_video, sandbox_ctx, wait_ready, window_factory
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
+    yield from window_factory(qtbot, tmp_path)
+
+
+def test_sign_in_through_the_browser_shows_the_creator(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data", sign_in=False))
+    qtbot.waitUntil(lambda: win.account_bar.sign_in_button.isVisibleTo(win), timeout=10_000)
+    urls: list[str] = []
+    browser = scripted_browser()
+
+    def opener(url: str) -> bool:
+        urls.append(url)
+        return browser(url)
+
+    win.browser_opener = opener
+    win.account_bar.sign_in_button.click()
+    assert win.sign_in_dialog is not None
+    wait_ready(qtbot, win)
+    assert win.sign_in_dialog is None  # closed by itself once TikTok redirected back
+    assert urls and urls[0].startswith(sandbox.auth_url)
+    assert win.account is not None and win.account_bar.account_button.isVisibleTo(win)
+    assert win.account_bar.nickname.text() == "Sandbox Creator"
+    assert win.account_bar.username.text() == "@sandbox.creator"
+    assert "Sandbox Creator" in win.page.form.creator_label.text()
+
+
+def test_cancelling_sign_in_stops_waiting(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> None:
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data", sign_in=False))
+    opened = threading.Event()
+    win.browser_opener = lambda url: opened.set() or True  # the user never approves
+    win.sign_in()
+    dialog = win.sign_in_dialog
+    assert dialog is not None
+    assert opened.wait(10)
+    qtbot.waitUntil(lambda: dialog.url.text().startswith(sandbox.auth_url), timeout=5_000)
+    dialog.reject()
+    qtbot.waitUntil(lambda: win.sign_in_dialog is None, timeout=5_000)
+    assert win.account is None
+    assert "cancelled" in win.statusBar().currentMessage().lower()
+
+
+def test_sign_out_forgets_the_account(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> None:
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
+    wait_ready(qtbot, win)
+    win.confirm_sign_out = lambda label: True
+    win.sign_out()
+    qtbot.waitUntil(lambda: win.account is None and win.account_bar.nickname.text() == "Not signed in", timeout=10_000)
+    assert win.account_bar.sign_in_button.isVisibleTo(win)
+    assert not win.page.form.post_button.isEnabled()
+
+
+def test_posting_the_same_file_twice_asks_first(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
+    wait_ready(qtbot, win)
+    asked: list[str] = []
+    win.confirm_post_again = lambda message: asked.append(message) or True
+    results: list[Any] = []
+    win.controller.finished.connect(results.append)
+    for expected in (1, 2):
+        load_good_video(qtbot, win)
+        choose_privacy(win.page.form, "SELF_ONLY")
+        win.page.form.post_button.click()
+        qtbot.waitUntil(lambda n=expected: len(results) == n, timeout=20_000)  # noqa: B023
+        qtbot.waitUntil(lambda: not win.controller.is_busy(), timeout=10_000)
+    assert len(asked) == 1 and "already posted" in asked[0]
+    assert results[0].publish_id != results[1].publish_id

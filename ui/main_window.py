@@ -67,6 +67,7 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self._closing = False
         self._bg_cancel = threading.Event()  # stops background polling when the window closes
         self._auto_resumed = False
+        self._retry_forced = False
         self.browser_opener: Any = None  # how sign-in opens the consent page (None: the system browser)
 
         self.setWindowTitle(APP_NAME + (" \u2014 Sandbox" if self.sandbox else ""))
@@ -327,7 +328,8 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
     def on_publish_failed(self, error: object) -> None:
         if isinstance(error, DuplicateError) and self.last_job is not None and not self._closing:
             if self.confirm_post_again(error.message):
-                QTimer.singleShot(0, self.retry_forced)
+                self._retry_forced = True  # once the upload thread has ended (on_controller_idle)
+                self.page.progress.on_stage("checking", "posting again")
                 return
         if isinstance(error, ApiError) and "unaudited" in error.code:
             self.unaudited_banner.show()
@@ -340,8 +342,8 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    @Slot()
     def retry_forced(self) -> None:
+        self._retry_forced = False
         if self.last_job is not None and not self.controller.is_busy():
             job = self.last_job
             self.run_job(PublishJob(job.ctx, job.path, job.settings, job.account, job.chunk_size, True, job.wait))
@@ -353,6 +355,9 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
 
     @Slot()
     def on_controller_idle(self) -> None:
+        if self._retry_forced:
+            self.retry_forced()
+            return
         self.update_post_state()
         if self.page.path is not None:
             self.refresh_creator()  # the form is shown again: fresh creator_info

@@ -29,6 +29,7 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, Callbacks] = {}
+        self.closed = False
         self.task_done.connect(self.on_task_done)
 
     def submit(
@@ -37,6 +38,8 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> int:
+        if self.closed:
+            return 0  # the window is closing: start nothing new
         task_id = next(self._ids)
         self._callbacks[task_id] = (on_done, on_error)
         signal = self.task_done
@@ -72,7 +75,8 @@ class TaskRunner(QObject):
                 log.warning("background task failed: %s", value)
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
-        """Drop queued jobs, wait for running ones, forget the callbacks."""
+        """Refuse new jobs, drop queued ones, wait for running ones, forget the callbacks."""
+        self.closed = True
         self.pool.clear()
         self.pool.waitForDone(timeout_ms)
         self._callbacks.clear()

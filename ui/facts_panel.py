@@ -86,9 +86,12 @@ class FactsPanel(QFrame):
     def _clear(self) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()  # gone at once, even before the event loop deletes it
+                widget.deleteLater()
         for label in self.problem_labels:
+            label.hide()
             label.deleteLater()
         self.problem_labels = []
 

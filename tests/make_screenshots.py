@@ -1,0 +1,137 @@
+"""Render the README's screenshots of the window (offscreen, against the embedded sandbox) into docs/screenshots/.
+
+Run: python tests/make_screenshots.py  (no display needed; nothing touches your real data dir or keyring)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+
+def demo_video(folder: Path) -> Path:
+    """A 6 s 720x1280 30 fps H.264 clip of moving colour gradients (needs ffmpeg)."""
+    import subprocess
+
+    out = folder / "harbour-sunrise.mp4"
+    source = "gradients=s=720x1280:r=30:d=6:c0=0xfe2c55:c1=0x25f4ee:c2=0x161823:nb_colors=3:speed=0.02"
+    subprocess.run(
+        ["ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", source, "-c:v", "libx264",
+         "-preset", "fast", "-crf", "28", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+def main() -> int:
+    import keyring
+    from keyring.backend import KeyringBackend
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.store.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.store[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.store.pop((service, username), None)
+
+    keyring.set_keyring(MemoryKeyring())
+    tmp = tempfile.TemporaryDirectory(prefix="clipship-shots-")
+    os.environ["CLIPSHIP_DATA_DIR"] = tmp.name
+    app = QApplication([])
+    from mp4pad import pad_mp4
+
+    from core.auth import sandbox_demo_sign_in
+    from core.context import open_context
+    from ui.app import apply_style
+    from ui.main_window import MainWindow
+
+    apply_style(app)
+    ctx = open_context(sandbox=True)
+    assert ctx.sandbox is not None
+    ctx.sandbox.config.processing_delay_s = 1.0
+    sandbox_demo_sign_in(ctx)
+    window = MainWindow(ctx, settings_path=Path(tmp.name) / "window.ini")
+    window.resize(1180, 780)
+    window.show()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def spin(seconds: float, until: object = None) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            if callable(until) and until():
+                return
+
+    def shot(name: str) -> None:
+        spin(0.3)
+        window.grab().save(str(OUT / f"{name}.png"))
+        print("saved", OUT / f"{name}.png")
+
+    spin(5, lambda: window.creator is not None and not window.creator_loading)
+    shot("1-empty")
+    video = demo_video(Path(tmp.name))
+    window.load_video(video)
+    spin(5, lambda: window.page.inspection is not None and not window.creator_loading)
+    spin(1.5)  # the preview frame
+    shot("2-checked")
+    form = window.page.form
+    form.caption.setPlainText("Sunrise over the harbour #sunrise #timelapse @clipship")
+    form.privacy.setCurrentIndex(form.privacy.findData("PUBLIC_TO_EVERYONE"))
+    form.allow_comment.setChecked(True)
+    form.allow_duet.setChecked(True)
+    form.disclose.setChecked(True)
+    form.your_brand.setChecked(True)
+    form.aigc.setChecked(False)
+    spin(0.3)
+    bar = window.page.form_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())  # show the consent line and the Post button
+    shot("3-form-filled")
+    bar.setValue(0)
+    big = pad_mp4(video, Path(tmp.name) / "harbour-sunrise-4k-master.mp4", 300 * 1024 * 1024)
+    window.load_video(big)
+    spin(5, lambda: window.page.inspection is not None and not window.creator_loading)
+    form.caption.setPlainText("Sunrise over the harbour #sunrise #timelapse")
+    form.privacy.setCurrentIndex(form.privacy.findData("PUBLIC_TO_EVERYONE"))
+    form.allow_comment.setChecked(True)
+    ctx.sandbox.config.slow_chunk_delay_s = 1.5
+    form.post_button.click()
+    progress = window.page.progress
+    spin(20, lambda: progress.total > 0 and progress.sent > progress.total * 0.4)
+    shot("4-uploading")
+    ctx.sandbox.config.slow_chunk_delay_s = 0.0
+    spin(60, progress.is_finished)
+    shot("5-published")
+    window.on_progress_dismissed()
+    window.load_video(ROOT / "tests" / "media" / "h264_200x200_10fps.mp4")
+    spin(5, lambda: window.page.inspection is not None and not window.creator_loading)
+    spin(1.5)
+    shot("6-problems")
+    window.close()
+    ctx.close()
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

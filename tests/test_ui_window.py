@@ -218,7 +218,7 @@ def test_closing_during_an_upload_asks_then_cancels_cleanly(
     win.confirm_close_during_upload = lambda: asked.append(False) or False  # the user says "No"
     assert not win.close()
     assert asked == [False] and win.controller.is_busy()
-    thread = win.controller.thread
+    thread = win.controller.upload_thread
     win.confirm_close_during_upload = lambda: True  # now "Yes"
     assert win.close()
     assert thread is not None and thread.isFinished()

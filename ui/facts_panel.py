@@ -86,7 +86,7 @@ class FactsPanel(QFrame):
     def _clear(self) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()  # gone at once, even before the event loop deletes it
                 widget.deleteLater()

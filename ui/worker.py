@@ -132,14 +132,14 @@ class PublishController(QObject):
     def __init__(self, parent: QObject | None = None, run: RunFn | None = None) -> None:
         super().__init__(parent)
         self._run = run
-        self.thread: QThread | None = None
+        self.upload_thread: QThread | None = None
         self.worker: PublishWorker | None = None
 
     def is_busy(self) -> bool:
-        return self.thread is not None
+        return self.upload_thread is not None
 
     def start(self, job: PublishJob) -> PublishWorker:
-        if self.thread is not None:
+        if self.upload_thread is not None:
             raise RuntimeError("an upload is already running")
         thread = QThread(self)
         thread.setObjectName("clipship-upload")
@@ -155,7 +155,7 @@ class PublishController(QObject):
         # it on the worker thread crashed (PySide6 6.11, seen in tests). run() hands it back to the GUI thread
         # instead, where the last Python reference (dropped in on_thread_finished) deletes it.
         thread.finished.connect(self.on_thread_finished)
-        self.thread, self.worker = thread, worker
+        self.upload_thread, self.worker = thread, worker
         thread.start()
         return worker
 
@@ -165,7 +165,7 @@ class PublishController(QObject):
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel and join the thread (closeEvent). True when no thread is left running."""
-        thread = self.thread
+        thread = self.upload_thread
         if thread is None:
             return True
         self.cancel()
@@ -197,13 +197,13 @@ class PublishController(QObject):
         self.cancelled.emit()
 
     def _stop_thread(self) -> None:
-        if self.thread is not None:
-            self.thread.quit()
+        if self.upload_thread is not None:
+            self.upload_thread.quit()
 
     @Slot()
     def on_thread_finished(self) -> None:
-        thread = self.thread
-        self.thread, self.worker = None, None
+        thread = self.upload_thread
+        self.upload_thread, self.worker = None, None
         if thread is not None:
             thread.deleteLater()
         self.idle.emit()

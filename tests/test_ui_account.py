@@ -85,3 +85,22 @@ def test_posting_the_same_file_twice_asks_first(
         qtbot.waitUntil(lambda: not win.controller.is_busy(), timeout=10_000)
     assert len(asked) == 1 and "already posted" in asked[0]
     assert results[0].publish_id != results[1].publish_id
+
+
+def test_history_resumes_polling_an_unfinished_post(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    from ui_helpers import GOOD
+
+    from core.models import PostSettings
+    from ui import services
+    from ui.worker import PublishJob
+
+    ctx = sandbox_ctx(sandbox, tmp_path / "data")
+    job = PublishJob(ctx, GOOD, PostSettings(privacy_level="SELF_ONLY"), wait=False)  # as if the app quit mid-way
+    result = services.publish(job, on_stage=lambda s, d: None, on_progress=lambda a, b: None, cancel=threading.Event())
+    assert result.status == "PROCESSING_UPLOAD"
+    win = make_window(ctx)
+    qtbot.waitUntil(lambda: len(win.history.rows) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: win.history.rows[0].status == "PUBLISH_COMPLETE", timeout=20_000)
+    assert win.history.rows[0].publish_id == result.publish_id

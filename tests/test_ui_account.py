@@ -77,11 +77,17 @@ def test_posting_the_same_file_twice_asks_first(
     win.confirm_post_again = lambda message: asked.append(message) or True
     results: list[Any] = []
     win.controller.finished.connect(results.append)
+    progress = win.page.progress
     for expected in (1, 2):
         load_good_video(qtbot, win)
         choose_privacy(win.page.form, "SELF_ONLY")
+        qtbot.waitUntil(win.page.form.post_button.isEnabled, timeout=10_000)
         win.page.form.post_button.click()
-        qtbot.waitUntil(lambda n=expected: len(results) == n, timeout=20_000)  # noqa: B023
+        try:
+            qtbot.waitUntil(lambda n=expected: len(results) == n, timeout=20_000)  # noqa: B023
+        except Exception as exc:
+            state = (progress.stage_label.text(), progress.message_label.text(), asked, win.controller.is_busy())
+            raise AssertionError(f"post {expected} did not finish: {state}") from exc
         qtbot.waitUntil(lambda: not win.controller.is_busy(), timeout=10_000)
     assert len(asked) == 1 and "already posted" in asked[0]
     assert results[0].publish_id != results[1].publish_id

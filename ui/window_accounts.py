@@ -58,6 +58,8 @@ class AccountsMixin:
         self.creator = None
         if state.current is not None:
             self.refresh_creator()
+            if not self._auto_resumed:
+                self.refresh_history()  # the history may have loaded before the account: resume its posts now
             if state.current.avatar_url:
                 url = state.current.avatar_url
                 self.runner.submit(lambda: services.fetch_avatar(url), on_done=self._on_avatar)

@@ -35,25 +35,9 @@ def demo_video(folder: Path) -> Path:
 
 def main() -> int:
     import keyring
-    from keyring.backend import KeyringBackend
+    from conftest import MemoryKeyring  # the same in-memory backend the tests use
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
-
-    class MemoryKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.store: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.store.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.store[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.store.pop((service, username), None)
 
     keyring.set_keyring(MemoryKeyring())
     tmp = tempfile.TemporaryDirectory(prefix="clipship-shots-")

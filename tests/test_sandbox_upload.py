@@ -410,3 +410,22 @@ def test_lost_chunk_answer_then_the_same_chunk_again(sb: Sandbox, client: Api, t
     got = sb.received(publish_id)
     assert got.complete and got.sha256 == sha256(two_chunks)
     assert [e.status for e in sb.request_log if e.path == "/upload/"] == [0, 206, 0, 201]
+
+
+def test_discard_uploads_checks_every_chunk_but_stores_nothing(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+    """The benchmark's mode: the protocol is unchanged, only the bytes are not kept."""
+    sb.config.discard_uploads = True
+    publish_id, url = start(client, TWO, HALF, 2)
+    assert client.put(url, two_chunks[HALF:], HALF, TWO).status_code == 416  # order is still enforced
+    assert client.put(url, two_chunks[:HALF], 0, TWO).status_code == 206
+    assert client.put(url, two_chunks[HALF:], HALF, TWO).status_code == 201
+    got = sb.received(publish_id)
+    assert got.complete and got.size == TWO and got.path.stat().st_size == 0
+
+
+def test_sha256_is_computed_from_the_stored_bytes_when_asked(sb: Sandbox, client: Api, two_chunks: bytes) -> None:
+    publish_id, url = start(client, TWO, HALF, 2)
+    assert client.put(url, two_chunks[:HALF], 0, TWO).status_code == 206
+    assert sb.received(publish_id).sha256 == sha256(two_chunks[:HALF])  # so far
+    assert client.put(url, two_chunks[HALF:], HALF, TWO).status_code == 201
+    assert sb.received(publish_id).sha256 == sha256(two_chunks)

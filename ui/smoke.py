@@ -218,9 +218,10 @@ def check_pipeline(state: SmokeState) -> str:
                     max_wait_s=20.0,
                 )
             received = sandbox.received(result.publish_id)
+            received_sha256 = received.sha256  # read from the stored bytes, while the sandbox still has them
     if result.status != "PUBLISH_COMPLETE":
         raise RuntimeError(f"publish ended with {result.status} ({result.fail_reason})")
-    if received.size != len(data) or received.sha256 != hashlib.sha256(data).hexdigest():
+    if received.size != len(data) or received_sha256 != hashlib.sha256(data).hexdigest():
         raise RuntimeError("the sandbox received different bytes than were sent")
     if not progress or progress[-1] != (len(data), len(data)):
         raise RuntimeError(f"progress did not reach {len(data)} bytes: {progress[-1:]}")

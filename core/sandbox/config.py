@@ -100,6 +100,9 @@ class SandboxConfig:
     moderation_delay_s: float = 2.0  # after processing, before a public post gets its post id
     final_fail_reason: str | None = None  # e.g. "frame_rate_check_failed", "internal"
     inspect_media: bool = False  # check the received file (format, duration, fps, size) as TikTok does
+    # Benchmarks only: check every chunk as usual but drop its bytes (nothing to hash, play or inspect afterwards),
+    # so that what is measured is the client, not this machine's disk or memory.
+    discard_uploads: bool = False
     # e.g. "spam_risk_too_many_posts": creator_info answers it with HTTP 200, and direct-post init (and for
     # "spam_risk_user_banned_from_posting" also inbox init) refuses with 403 and the same code.
     creator_info_error: str | None = None

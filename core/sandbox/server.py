@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import selectors
 import socket
@@ -18,7 +19,7 @@ from typing import Any
 from core.sandbox import content, grants, oauth, pages, upload
 from core.sandbox.config import DEFAULT_SCOPES, SandboxConfig
 from core.sandbox.http import ConnectionDropped, Exchange, LoggedRequest, OAuthError, V2Error
-from core.sandbox.state import State
+from core.sandbox.state import State, file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,16 @@ ROUTES: dict[tuple[str, str], Route] = {
 
 @dataclass(frozen=True)
 class ReceivedFile:
-    """The bytes the sandbox has accepted for a publish so far."""
+    """The bytes the sandbox has accepted for a publish so far; `sha256` is computed when first asked for."""
 
     path: Path
     size: int
-    sha256: str
     complete: bool
+    stored_sha256: str | None = None  # kept in the state when the bytes of a finished upload were pruned
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        return self.stored_sha256 or file_sha256(self.path, self.size)
 
 
 class _Server(ThreadingHTTPServer):
@@ -143,7 +148,6 @@ class Sandbox:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._uploads.close_all()
 
     def _serve(self, servers: tuple[_Server, ...]) -> None:
         """serve_forever(poll_interval=0.05) for both listeners, plus a wake-up socket so stop() is quick."""
@@ -202,7 +206,8 @@ class Sandbox:
             path = self.state.upload_path(pub)
             size = pub.received_bytes
             complete = pub.completed_at is not None
-        return ReceivedFile(path, size, self._uploads.sha256(pub, path), complete)
+            stored = pub.sha256
+        return ReceivedFile(path, size, complete, stored)
 
     def publish_status(self, publish_id: str) -> str:
         with self.state.lock:

@@ -1,4 +1,4 @@
-"""PUT to the upload URL: strict Content-Type/Range/Length checks, sequential chunks streamed to disk and hashed.
+"""PUT to the upload URL: strict Content-Type/Range/Length checks, sequential chunks streamed to disk.
 
 Responses (tiktok-api.md 1.4): 206 with `Content-Range: bytes 0-<last byte index>/<total>` while chunks
 remain, 201 on the last chunk, 400 malformed headers or a short body, 403 expired URL, 404 unknown upload,
@@ -11,13 +11,12 @@ range with different bytes gets 416.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.sandbox import mediacheck
 from core.sandbox.content import profile_of
@@ -34,12 +33,11 @@ RANGE_RE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
 
 class Uploads:
-    """Running SHA-256 of the accepted bytes of each upload (rebuilt from the file after a restart)."""
+    """Which uploads have a PUT in flight: chunks are sequential, one PUT per upload at a time."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.freed = threading.Condition(self.lock)
-        self.hashers: dict[str, Any] = {}
         self.busy: set[str] = set()
 
     def claim(self, publish_id: str) -> bool:
@@ -54,36 +52,6 @@ class Uploads:
         with self.freed:
             self.busy.discard(publish_id)
             self.freed.notify_all()
-
-    def hasher(self, pub: Publish, path: Path) -> Any:
-        with self.lock:
-            h = self.hashers.get(pub.publish_id)
-            if h is None:
-                h = hashlib.sha256()
-                if pub.received_bytes and path.exists():
-                    with path.open("rb") as fh:
-                        left = pub.received_bytes
-                        while left > 0:
-                            data = fh.read(min(PIECE, left))
-                            if not data:
-                                break
-                            h.update(data)
-                            left -= len(data)
-                self.hashers[pub.publish_id] = h
-            return h
-
-    def commit(self, publish_id: str, hasher: Any) -> None:
-        with self.lock:
-            self.hashers[publish_id] = hasher
-
-    def sha256(self, pub: Publish, path: Path) -> str:
-        if pub.sha256 is not None:  # complete: kept in the state, valid even after the file is pruned
-            return pub.sha256
-        return str(self.hasher(pub, path).hexdigest())
-
-    def close_all(self) -> None:
-        with self.lock:
-            self.hashers.clear()
 
 
 def _plain(ex: Exchange, status: int, headers: dict[str, str] | None = None) -> None:
@@ -137,7 +105,7 @@ def put_chunk(ex: Exchange) -> None:
             repeat = pub.last_range == (first, last)
             expected = None if pub.completed_at is not None else pub.chunk_range(index)
         if repeat:
-            return _repeat(ex, pub, length)
+            return _repeat(ex, pub, sb.state.upload_path(pub), first, length)
         if (first, last) != expected:
             _drain(ex, length)
             return _plain(ex, 416, _progress(pub))
@@ -151,9 +119,7 @@ def _accept(ex: Exchange, pub: Publish, path: Path, index: int, first: int, last
     sb = ex.sandbox
     if sb.take_fault(sb.config.chunk_reset, index):
         _read_some_then_reset(ex, length)
-    hasher = sb._uploads.hasher(pub, path).copy()
-    chunk_hasher = hashlib.sha256()
-    if not _receive(ex, path, first, length, (hasher, chunk_hasher), sb.config.slow_chunk_delay_s):
+    if not _receive(ex, path, first, length, sb.config.slow_chunk_delay_s, sb.config.discard_uploads):
         ex.close_connection = True
         return _plain(ex, 400)
     if sb.take_fault(sb.config.chunk_5xx, index):
@@ -167,12 +133,9 @@ def _accept(ex: Exchange, pub: Publish, path: Path, index: int, first: int, last
         pub.next_chunk = index + 1
         pub.received_bytes = last + 1
         pub.last_range = (first, last)
-        pub.last_chunk_sha256 = chunk_hasher.hexdigest()
         pub.content_type = ex.headers.get("Content-Type", "video/mp4").split(";")[0].strip().lower()
-        sb._uploads.commit(pub.publish_id, hasher)
         if final:
             _complete(sb, pub, media_reason)
-            pub.sha256 = hasher.hexdigest()
         sb.state.save()
     if sb.take_fault(sb.config.chunk_drop_response, index):
         ex.drop_connection()  # the chunk is kept; the client never hears so
@@ -195,11 +158,11 @@ def _complete(sb: Sandbox, pub: Publish, media_reason: str | None) -> None:
         pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
 
 
-def _receive(ex: Exchange, path: Path, offset: int, length: int, hashers: tuple[Any, ...], delay_s: float) -> bool:
+def _receive(ex: Exchange, path: Path, offset: int, length: int, delay_s: float, discard: bool = False) -> bool:
     """Stream `length` body bytes into the file at `offset`, 1 MiB at a time; False on a short body."""
     pieces = max(1, -(-length // PIECE))
     pause = delay_s / pieces if delay_s > 0 else 0.0
-    with path.open("r+b") as fh:
+    with path.open("r+b") if not discard else _NullFile() as fh:
         fh.seek(offset)
         left = length
         while left > 0:
@@ -208,8 +171,6 @@ def _receive(ex: Exchange, path: Path, offset: int, length: int, hashers: tuple[
                 fh.truncate(offset)
                 return False
             fh.write(data)
-            for hasher in hashers:
-                hasher.update(data)
             left -= len(data)
             if pause:
                 time.sleep(pause)
@@ -217,18 +178,23 @@ def _receive(ex: Exchange, path: Path, offset: int, length: int, hashers: tuple[
     return True
 
 
-def _repeat(ex: Exchange, pub: Publish, length: int) -> None:
-    """The chunk just accepted, sent again: same bytes -> same answer, nothing changes; else 416."""
-    h = hashlib.sha256()
-    left = length
-    while left > 0:
-        data = ex.rfile.read(min(PIECE, left))
-        if not data:
-            ex.close_connection = True
-            return _plain(ex, 400)
-        h.update(data)
-        left -= len(data)
-    if h.hexdigest() != pub.last_chunk_sha256:
+def _repeat(ex: Exchange, pub: Publish, path: Path, first: int, length: int) -> None:
+    """The chunk just accepted, sent again: same bytes -> same answer, nothing changes; else 416.
+
+    The bytes are compared with the stored chunk, so accepting a chunk costs no second hash per byte.
+    """
+    same = path.exists()  # a pruned upload compares unequal
+    with path.open("rb") if same else _NullFile() as fh:
+        fh.seek(first)
+        left = length
+        while left > 0:
+            data = ex.rfile.read(min(PIECE, left))
+            if not data:
+                ex.close_connection = True
+                return _plain(ex, 400)
+            same = same and fh.read(len(data)) == data
+            left -= len(data)
+    if not same:
         return _plain(ex, 416, _progress(pub))
     final = pub.completed_at is not None
     _plain(ex, 201 if final else 206, _progress(pub))
@@ -242,15 +208,14 @@ def _read_some_then_reset(ex: Exchange, length: int) -> None:
 def sink(ex: Exchange) -> None:
     """PUT/POST /sink/: a plain byte sink for benchmarks (e.g. `curl -T FILE URL/sink/`), no checks.
 
-    It does the same work per byte as the upload URL (write to state_dir/sink.bin, running SHA-256) so
-    that a client's throughput can be compared with curl's; `?discard=1` only reads.
+    It does the same work per byte as the upload URL (write to state_dir/sink.bin) so that a client's
+    throughput can be compared with curl's; `?discard=1` only reads.
     """
     length = ex.content_length()
     if ex.headers.get("Transfer-Encoding") or length is None or length < 0:
         ex.close_connection = True
         return _plain(ex, 411)
     discard = ex.query_one("discard") == "1"
-    hasher = hashlib.sha256()
     path = ex.sandbox.state_dir / "sink.bin"
     with path.open("wb") if not discard else _NullFile() as fh:
         left = length
@@ -259,11 +224,9 @@ def sink(ex: Exchange) -> None:
             if not data:
                 ex.close_connection = True
                 return _plain(ex, 400)
-            if not discard:
-                fh.write(data)
-                hasher.update(data)
+            fh.write(data)
             left -= len(data)
-    ex.send_json(201, {"bytes": length, "sha256": hasher.hexdigest() if not discard else None})
+    ex.send_json(201, {"bytes": length})
 
 
 class _NullFile:
@@ -275,3 +238,12 @@ class _NullFile:
 
     def write(self, data: bytes) -> int:
         return len(data)
+
+    def seek(self, offset: int) -> int:
+        return offset
+
+    def read(self, size: int) -> bytes:
+        return b""
+
+    def truncate(self, size: int) -> int:
+        return size

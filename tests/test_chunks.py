@@ -15,6 +15,7 @@ from core.chunks import (
     MIN_CHUNK,
     WHOLE_FILE_MAX,
     ChunkPlan,
+    default_chunk_size,
     plan_chunks,
 )
 from core.errors import InputError
@@ -73,9 +74,21 @@ def test_default_planner_vectors() -> None:
     assert plan.ranges[-1] == (50_000_000, 64_000_000) and plan.length(5) == 14_000_001
     plan = plan_chunks(150_000_000)
     assert plan.count == 15 and plan.length(14) == 10_000_000
-    plan = plan_chunks(4 * 1024**3)
-    assert plan.count == 429 and plan.ranges[-1] == (4_280_000_000, 4_294_967_295)
-    assert plan.length(428) == 14_967_296
+    plan = plan_chunks(160_000_000)  # the last size cut into 10 MB chunks: 16 of them
+    assert (plan.count, plan.chunk_size) == (16, DEFAULT_CHUNK)
+
+
+def test_big_files_get_bigger_chunks_not_more_requests() -> None:
+    plan = plan_chunks(160_000_001)  # 16 chunks; the leftover byte goes to the last
+    assert (plan.count, plan.chunk_size, plan.length(15)) == (16, 10_000_000, 10_000_001)
+    plan = plan_chunks(1_000_000_000)
+    assert (plan.count, plan.chunk_size) == (16, 62_500_000) and plan.ranges[-1] == (937_500_000, 999_999_999)
+    plan = plan_chunks(1_024_000_000)
+    assert (plan.count, plan.chunk_size) == (16, MAX_CHUNK)
+    plan = plan_chunks(4 * 1024**3)  # 64 MB chunks from there on: 67 requests for 4 GiB, not 429
+    assert (plan.count, plan.chunk_size) == (67, MAX_CHUNK)
+    assert plan.ranges[-1] == (4_224_000_000, 4_294_967_295) and plan.length(66) == 70_967_296
+    assert all(default_chunk_size(size) == DEFAULT_CHUNK for size in (64_000_001, 100_000_000, 160_000_015))
 
 
 def test_zero_chunk_size_means_default() -> None:
@@ -119,7 +132,13 @@ def test_default_plan_properties(size: int) -> None:
     plan = plan_chunks(size)
     check_invariants(plan)
     if size > WHOLE_FILE_MAX:
-        assert plan.chunk_size == DEFAULT_CHUNK
+        assert plan.chunk_size == min(MAX_CHUNK, max(DEFAULT_CHUNK, size // 16))
+        if plan.chunk_size == DEFAULT_CHUNK:
+            assert 6 <= plan.count <= 16
+        elif plan.chunk_size < MAX_CHUNK:
+            assert plan.count == 16
+        else:
+            assert 16 <= plan.count <= 67
 
 
 @settings(max_examples=400, deadline=None)

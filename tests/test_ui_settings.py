@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from core.chunks import plan_chunks
 from core.config import Config, load_settings
 from core.context import AppContext
 from ui import services
@@ -43,3 +44,15 @@ def test_settings_round_trip_and_the_secret_goes_to_the_keyring(
     qtbot.addWidget(reopened)
     assert reopened.client_secret.text() == "" and "keyring" in reopened.client_secret.placeholderText()
     assert reopened.values().client_secret is None  # an empty field keeps the stored secret
+
+
+def test_every_chunk_size_the_dialog_offers_is_one_tiktok_accepts(qtbot: Any) -> None:
+    dialog = SettingsDialog(SettingsValues("", None, 0, 0), False)
+    qtbot.addWidget(dialog)
+    offered = []
+    for mib in range(dialog.chunk_size.minimum(), dialog.chunk_size.maximum() + 1):
+        dialog.chunk_size.setValue(mib)
+        offered.append(dialog.values().chunk_size)
+    assert offered[0] == 0 and offered[-1] == 61 * MB  # "Automatic", then 5..61 MiB (64 MiB is over 64,000,000)
+    for chunk in offered[1:]:
+        assert plan_chunks(1_000_000_000, chunk).chunk_size == chunk

@@ -15,8 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.chunks import MAX_CHUNK, MIN_CHUNK
+
 MB = 1024 * 1024
-MIN_CHUNK_MB, MAX_CHUNK_MB = 5, 64  # TikTok's chunk bounds (tiktok-api.md §1)
+# TikTok's chunk bounds (tiktok-api.md §1) under both readings of "MB": 5 MiB .. 64,000,000 bytes, so 61 MiB at most.
+MIN_CHUNK_MB, MAX_CHUNK_MB = MIN_CHUNK // MB, MAX_CHUNK // MB
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class SettingsDialog(QDialog):
         self.chunk_size.setRange(MIN_CHUNK_MB - 1, MAX_CHUNK_MB)
         self.chunk_size.setSpecialValueText("Automatic")
         self.chunk_size.setSuffix(" MiB")
+        self.chunk_size.setToolTip(
+            "Automatic: files up to 64 MB go whole; bigger ones in 10 MB chunks, or 16 larger ones (up to 64 MB)."
+        )
         self.chunk_size.setValue(values.chunk_size // MB if values.chunk_size else MIN_CHUNK_MB - 1)
         form = QFormLayout()
         form.addRow("Client key", self.client_key)

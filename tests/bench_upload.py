@@ -1,20 +1,25 @@
-"""Upload benchmark: the engine against the sandbox versus `curl -T` to a plain byte sink, on one loopback.
+"""Upload benchmark: the engine against the sandbox versus `curl -T` to a byte sink of the same server.
 
-    python tests/bench_upload.py [--size BYTES] [--chunk-sizes 0,64000000]
+    python tests/bench_upload.py [--size BYTES] [--chunk-sizes 0,10000000,64000000] [--tries N]
 
-For each chunk size (0 = the planner's default, 10,000,000 bytes), a fresh subprocess runs only the engine
-(core.pipeline.publish against the embedded sandbox, as `clipship post` would) and reports the upload's wall
-time, its CPU seconds and the process's peak RSS (ru_maxrss). In the same run, curl uploads the same file with
-one PUT to a minimal http.server sink that reads and discards the body in 1 MiB pieces. Both servers are Python
-http.server on 127.0.0.1 in this process; the sandbox also writes every byte to disk and hashes it, so that
-line mostly measures the sandbox. The like-for-like line is the engine's uploader alone (same process setup,
-same chunk plan) against the same sink as curl, alternating with curl, median of five.
-Targets: >= 0.9x curl, peak RSS < 120 MB, no Qt loaded.
+For each chunk size (0 = the planner's choice), a fresh subprocess runs only the engine (core.pipeline.publish
+against the embedded sandbox, as `clipship post` would) and reports the upload's wall time, its CPU seconds and
+the process's peak RSS (ru_maxrss). Right after it, curl uploads the same file with one PUT to the same
+sandbox's /sink/. Two pairs per try:
+  - bytes read and dropped: the sandbox checks every chunk as usual but stores nothing (discard_uploads), and
+    curl goes to /sink/?discard=1. This compares the clients; it is the issue's 0.9x target.
+  - bytes stored: both write every byte (a tmpfs when there is room); the engine's are then hashed and compared
+    with the file. On these VMs, memory freed a second earlier costs 2-6x more to write again (the host takes
+    freed pages back), and the engine's run starts a second after the last one's file was deleted while curl
+    rewrites the sink file at once, so this line measures the host as much as the client.
+Every figure is the median of --tries runs; each ratio is taken per pair (an engine run and the curl run right
+after it), as this shared machine drifts between runs. Targets: >= 0.9x curl, peak RSS < 120 MB, no Qt loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -22,8 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,18 +35,15 @@ sys.path.insert(0, str(ROOT))
 ENGINE = r"""
 import json, resource, sys, time
 from pathlib import Path
-import requests
 from core.api import TikTokClient
-from core.chunks import plan_chunks
 from core.config import Config
 from core.context import StaticToken
 from core.models import PostSettings, Stage
 from core.pipeline import publish
-from core.upload import Uploader
 
 mode, base, token, video, chunk, data_dir = sys.argv[1:7]
 out = {}
-if mode == "publish":  # what `clipship post` does, against the sandbox
+if mode == "publish":  # what `clipship post` does, against the sandbox (the only mode)
     marks = {}
     def on_stage(stage, detail):
         if stage == Stage.UPLOADING and "up" not in marks:
@@ -59,40 +59,12 @@ if mode == "publish":  # what `clipship post` does, against the sandbox
     out.update(publish_id=result.publish_id, status=result.status, chunk_size=result.chunk_size,
                chunk_count=result.chunk_count, upload_s=marks["done"][0] - marks["up"][0],
                upload_cpu_s=marks["done"][1] - marks["up"][1])
-else:  # the engine's uploader alone, to the same plain sink curl uses
-    plan = plan_chunks(Path(video).stat().st_size, int(chunk) or None)
-    with requests.Session() as session:
-        t0, c0 = time.perf_counter(), time.process_time()
-        Uploader(session).upload(base, Path(video), plan, on_progress=lambda done, total: None)
-        out.update(upload_s=time.perf_counter() - t0, upload_cpu_s=time.process_time() - c0,
-                   chunk_size=plan.chunk_size, chunk_count=plan.count)
 usage = resource.getrusage(resource.RUSAGE_SELF)
 out.update(total_cpu_s=usage.ru_utime + usage.ru_stime, peak_rss_kb=usage.ru_maxrss,
            qt_loaded=any(m.startswith(("PySide6", "shiboken6")) for m in sys.modules))
 print(json.dumps(out))
 """
-TRIES = 3  # the full post against the sandbox: best of three
-SINK_TRIES = 5  # engine and curl against the plain sink, alternating: the median of five
-
-
-class Sink(BaseHTTPRequestHandler):
-    """PUT anything: read Content-Length bytes in 1 MiB pieces, discard them, answer 201."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
-        left = int(self.headers.get("Content-Length", "0"))
-        while left > 0:
-            data = self.rfile.read(min(1 << 20, left))
-            if not data:
-                break
-            left -= len(data)
-        self.send_response(201)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        return None
+TRIES = 5  # each measurement: the median of five, engine and curl taking turns so both see the same machine
 
 
 def engine_run(mode: str, base: str, token: str, video: Path, chunk: int, tmp: Path) -> dict[str, object]:
@@ -126,10 +98,15 @@ def curl_upload(path: Path, url: str) -> tuple[float, float]:
     return float(seconds), cpu
 
 
+def median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000_000)
-    parser.add_argument("--chunk-sizes", default="0,64000000", help="comma list; 0 = the default plan")
+    parser.add_argument("--chunk-sizes", default="0,10000000,64000000", help="comma list; 0 = the planner's choice")
+    parser.add_argument("--tries", type=int, default=TRIES)
     args = parser.parse_args()
     if shutil.which("curl") is None:
         print("curl is not installed", file=sys.stderr)
@@ -138,53 +115,64 @@ def main() -> int:
     from core.sandbox import Sandbox
     from tests.engine_helpers import make_video
 
-    with tempfile.TemporaryDirectory(prefix="clipship-bench-") as tmp_name:
+    # Everything lives in memory (tmpfs) when there is room: on disk, the VM's writeback of gigabytes of dirty
+    # pages (the new video, what the sandbox receives) would be what this measures, differently each run.
+    shm = Path("/dev/shm")
+    root = shm if shm.is_dir() and shutil.disk_usage(shm).free > 4 * args.size else None
+    with tempfile.TemporaryDirectory(prefix="clipship-bench-", dir=root) as tmp_name:
         tmp = Path(tmp_name)
         video = make_video(tmp / "bench.mp4", args.size)
-        subprocess.run(["cat", str(video)], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
-        sink = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-        sink_thread = threading.Thread(target=sink.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        sink_thread.start()
-        sink_url = f"http://127.0.0.1:{sink.server_address[1]}/sink"
+        with video.open("rb") as fh:  # also warms the page cache
+            video_sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
         gb = args.size / 1e9
-        print(f"file: {args.size:,} bytes; CPUs: {os.cpu_count()}; python {sys.version.split()[0]}")
-        try:
-            with Sandbox(tmp / "sandbox") as sb:
-                sb.config.processing_delay_s = 0.1
-                sb.config.moderation_delay_s = 0.1
-                for chunk in (int(c) for c in args.chunk_sizes.split(",")):
-                    full = min(
-                        (
-                            engine_run("publish", sb.base_url, sb.issue_token()["access_token"], video, chunk, tmp)
-                            for _ in range(TRIES)
-                        ),
-                        key=lambda r: r["upload_s"],
-                    )
-                    received = sb.received(full["publish_id"])
-                    assert received.complete and received.size == args.size
-                    # Engine and curl take turns against the sink, so both see the same machine; medians.
-                    sink_runs, curl_runs = [], []
-                    for _ in range(SINK_TRIES):
-                        sink_runs.append(engine_run("sink", sink_url, "-", video, chunk, tmp))
-                        curl_runs.append(curl_upload(video, sink_url))
-                    to_sink = sorted(sink_runs, key=lambda r: r["upload_s"])[SINK_TRIES // 2]
-                    curl_s, curl_cpu = sorted(curl_runs)[SINK_TRIES // 2]
-                    label = "default" if chunk == 0 else f"{chunk:,}"
-                    print(f"\nchunk size {label} ({full['chunk_count']} chunks of {full['chunk_size']:,} B):")
-                    for name, r in (("engine -> sandbox (post)", full), ("engine -> plain sink", to_sink)):
-                        rate = args.size / r["upload_s"] / 1e6
-                        print(
-                            f"  {name:<25} {rate:8.1f} MB/s  ratio to curl {rate / (args.size / curl_s / 1e6):.2f}x"
-                            f"  CPU {r['upload_cpu_s'] / gb:.2f} s/GB  peak RSS {r['peak_rss_kb'] / 1024:.1f} MiB"
-                            f"  Qt loaded: {r['qt_loaded']}"
-                        )
+        print(
+            f"file: {args.size:,} bytes; CPUs: {os.cpu_count()}; python {sys.version.split()[0]}; "
+            f"median of {args.tries}"
+        )
+        print(f"video and sandbox state in {tmp.parent} ({'tmpfs' if root else 'the temporary directory'})")
+        with (
+            tempfile.TemporaryDirectory(prefix="sandbox-", dir=tmp) as state_dir,
+            Sandbox(Path(state_dir)) as sb,
+        ):
+            sb.config.processing_delay_s = 0.1
+            sb.config.moderation_delay_s = 0.1
+            sb.config.daily_post_cap = 1000  # a benchmark posts far more than a creator may in a day
+            sink = f"{sb.upload_base_url}/sink/bench.mp4"  # writes every byte, as the upload URL does
+            for chunk in (int(c) for c in args.chunk_sizes.split(",")):
+                runs: dict[str, list[dict[str, object]]] = {"dropped": [], "stored": []}
+                curls: dict[str, list[tuple[float, float]]] = {"dropped": [], "stored": []}
+                for _ in range(args.tries):
+                    for how in ("dropped", "stored"):
+                        sb.config.discard_uploads = how == "dropped"
+                        token = sb.issue_token()["access_token"]  # a new token: its own per-token rate limits
+                        run = engine_run("publish", sb.base_url, token, video, chunk, tmp)
+                        runs[how].append(run)
+                        received = sb.received(str(run["publish_id"]))
+                        assert received.complete and received.size == args.size
+                        if how == "stored":
+                            assert received.sha256 == video_sha256, "the sandbox received other bytes"
+                            received.path.unlink()  # keep the tmpfs small
+                        curls[how].append(curl_upload(video, sink + ("?discard=1" if how == "dropped" else "")))
+                first = runs["stored"][0]
+                label = "default" if chunk == 0 else f"{chunk:,}"
+                print(f"\nchunk size {label} ({first['chunk_count']} chunks of {first['chunk_size']:,} B):")
+                for how, what in (("dropped", "bytes read and dropped"), ("stored", "bytes stored")):
+                    seconds = [float(r["upload_s"]) for r in runs[how]]
+                    curl_seconds = [c[0] for c in curls[how]]
+                    # Each engine run against the curl run right after it: this machine drifts between pairs.
+                    ratios = [c / e for e, c in zip(seconds, curl_seconds, strict=True)]
+                    cpu = median([float(r["upload_cpu_s"]) for r in runs[how]]) / gb
+                    rss = max(float(r["peak_rss_kb"]) for r in runs[how]) / 1024
+                    qt = any(r["qt_loaded"] for r in runs[how])
                     print(
-                        f"  {'curl -T -> plain sink':<25} {args.size / curl_s / 1e6:8.1f} MB/s"
-                        f"                     CPU {curl_cpu / gb:.2f} s/GB"
+                        f"  {what}:\n    engine post -> sandbox  {args.size / median(seconds) / 1e6:7.1f} MB/s"
+                        f"  {median(ratios):.2f}x curl (pairs {min(ratios):.2f}-{max(ratios):.2f})"
+                        f"  CPU {cpu:.2f} s/GB  peak RSS {rss:.1f} MiB  Qt loaded: {qt}"
                     )
-        finally:
-            sink.shutdown()
-            sink.server_close()
+                    print(
+                        f"    curl -T -> sandbox sink {args.size / median(curl_seconds) / 1e6:7.1f} MB/s"
+                        f"  CPU {median([c[1] for c in curls[how]]) / gb:.2f} s/GB"
+                    )
     return 0
 
 

@@ -118,9 +118,10 @@ def test_desktop_entry_is_complete() -> None:
     entry.read(RESOURCES / "clipship.desktop", encoding="utf-8")
     desk = entry["Desktop Entry"]
     assert desk["Type"] == "Application" and desk["Name"] == "Clipship"
-    # No %f and no MimeType: main.py sends any argument but --sandbox/--debug to the command line.
-    assert desk["Exec"] == "clipship" and desk["Icon"] == "clipship"
-    assert desk["Terminal"] == "false" and "MimeType" not in desk
+    # %f: a file manager's "Open with Clipship" passes the video, which main.py opens in the window.
+    assert desk["Exec"] == "clipship %f" and desk["Icon"] == "clipship"
+    assert desk["Terminal"] == "false"
+    assert set(desk["MimeType"].rstrip(";").split(";")) == {"video/mp4", "video/quicktime", "video/webm"}
     assert desk["Categories"].endswith(";")
 
 

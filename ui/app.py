@@ -38,8 +38,11 @@ def apply_style(app: object) -> None:
         app.setWindowIcon(icon)
 
 
-def run_gui(sandbox: bool = False, debug: bool = False) -> int:
-    """The app's entry point (main.py with no arguments, or only --sandbox/--debug). Returns the exit code."""
+def run_gui(sandbox: bool = False, debug: bool = False, video: Path | None = None) -> int:
+    """The app's entry point (main.py with no arguments, only --sandbox/--debug, or a video). Returns the exit code.
+
+    `video`: a file to open at once, as when a file manager opens a video with Clipship.
+    """
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
@@ -70,17 +73,21 @@ def run_gui(sandbox: bool = False, debug: bool = False) -> int:
 
         window = MainWindow(ctx)
         window.show()
+        if video is not None:
+            window.load_video(video)
         if os.environ.get("CLIPSHIP_EXIT_AFTER_SHOW"):
-            QTimer.singleShot(0, lambda: _report_shown(app))
+            QTimer.singleShot(0, lambda: _report_shown(app, window.page.path))
         return int(app.exec())
     finally:
         ctx.close()
 
 
-def _report_shown(app: object) -> None:
+def _report_shown(app: object, video: Path | None) -> None:
     """For the start-up benchmark: say how long after interpreter start the window was on screen, then quit."""
     from PySide6.QtWidgets import QApplication
 
     print(f"clipship: window shown {time.monotonic() - STARTED:.3f}s after ui.app import", flush=True)
+    if video is not None:
+        print(f"clipship: video {video}", flush=True)
     assert isinstance(app, QApplication)
     app.quit()

@@ -24,6 +24,12 @@ COMMAND_MODULES = (
 Handler = Callable[[argparse.Namespace, AppContext], int]
 
 
+def command_names() -> set[str]:
+    """The subcommands, as the parser knows them."""
+    subparsers = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return set(subparsers[0].choices) if subparsers else set()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clipship",

@@ -10,8 +10,8 @@ sandbox's /sink/. Two pairs per try:
     curl goes to /sink/?discard=1. This compares the clients; it is the issue's 0.9x target.
   - bytes stored: both write every byte (a tmpfs when there is room); the engine's are then hashed and compared
     with the file. On these VMs, memory freed a second earlier costs 2-6x more to write again (the host takes
-    freed pages back), and the engine's run starts a second after the last one's file was deleted while curl
-    rewrites the sink file at once, so this line measures the host as much as the client.
+    freed pages back). So before every run, engine or curl, the last run's file is deleted and the script waits
+    SETTLE_S: both then write into memory in the same state.
 Every figure is the median of --tries runs; each ratio is taken per pair (an engine run and the curl run right
 after it), as this shared machine drifts between runs. Targets: >= 0.9x curl, peak RSS < 120 MB, no Qt loaded.
 """
@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,7 @@ out.update(total_cpu_s=usage.ru_utime + usage.ru_stime, peak_rss_kb=usage.ru_max
            qt_loaded=any(m.startswith(("PySide6", "shiboken6")) for m in sys.modules))
 print(json.dumps(out))
 """
+SETTLE_S = 4.0  # pause between deleting the last run's bytes and the next run
 TRIES = 5  # each measurement: the median of five, engine and curl taking turns so both see the same machine
 
 
@@ -145,6 +147,7 @@ def main() -> int:
                     for how in ("dropped", "stored"):
                         sb.config.discard_uploads = how == "dropped"
                         token = sb.issue_token()["access_token"]  # a new token: its own per-token rate limits
+                        time.sleep(SETTLE_S if how == "stored" else 0)  # memory freed as long ago (see above)
                         run = engine_run("publish", sb.base_url, token, video, chunk, tmp)
                         runs[how].append(run)
                         received = sb.received(str(run["publish_id"]))
@@ -152,6 +155,8 @@ def main() -> int:
                         if how == "stored":
                             assert received.sha256 == video_sha256, "the sandbox received other bytes"
                             received.path.unlink()  # keep the tmpfs small
+                        (sb.state_dir / "sink.bin").unlink(missing_ok=True)
+                        time.sleep(SETTLE_S if how == "stored" else 0)
                         curls[how].append(curl_upload(video, sink + ("?discard=1" if how == "dropped" else "")))
                 first = runs["stored"][0]
                 label = "default" if chunk == 0 else f"{chunk:,}"

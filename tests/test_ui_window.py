@@ -256,3 +256,23 @@ def test_menus_and_shortcuts(window: Any) -> None:
     from ui.about import about_text
 
     assert __version__ in about_text(True)
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support propagateSizeHints")  # offscreen
+def test_a_file_the_system_opens_with_the_app_is_loaded(qtbot: Any, window: Any) -> None:
+    """macOS hands a running app a file as a QFileOpenEvent (Finder's "Open With", a drop on the Dock icon)."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ui.file_open import FileOpenHandler
+
+    app = QApplication.instance()
+    handler = FileOpenHandler(window)
+    app.installEventFilter(handler)
+    try:
+        assert QApplication.sendEvent(app, QFileOpenEvent(str(GOOD)))
+        qtbot.waitUntil(
+            lambda: window.page.inspection is not None and window.page.inspection.path == GOOD, timeout=10_000
+        )
+    finally:
+        app.removeEventFilter(handler)

@@ -69,10 +69,13 @@ def run_gui(sandbox: bool = False, debug: bool = False, video: Path | None = Non
         QMessageBox.critical(None, APP_NAME, f"Clipship could not start: {exc.strerror or exc}.")
         return 1
     try:
+        from ui.file_open import FileOpenHandler
         from ui.main_window import MainWindow
 
         window = MainWindow(ctx)
         window.show()
+        opener = FileOpenHandler(window)
+        app.installEventFilter(opener)  # macOS: Finder's "Open With" and drops on the Dock icon
         if video is not None:
             window.load_video(video)
         if os.environ.get("CLIPSHIP_EXIT_AFTER_SHOW"):

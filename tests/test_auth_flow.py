@@ -291,3 +291,27 @@ def test_plaintext_storage_only_after_the_explicit_setting(ctx: AppContext, sand
     forget_memory()  # a new process reads them back from the file
     source = token_source_for(ctx)
     assert user_info(sandbox, source.access_token()).status_code == 200
+
+
+def test_logout_all_signs_out_every_account(ctx: AppContext, sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from core.cli.auth import cmd_logout
+
+    first = login(ctx, timeout=10, opener=scripted_browser()).account
+    second = login(ctx, timeout=10, opener=scripted_browser(account="__new__")).account
+    access = {}
+    for acc in (first, second):
+        source = token_source_for(ctx, acc.open_id)
+        try:
+            access[acc.open_id] = source.access_token()
+        finally:
+            source.close()  # type: ignore[attr-defined]
+    assert cmd_logout(argparse.Namespace(all=True, account=None), ctx) == 0
+    out = capsys.readouterr()
+    assert out.out.count("Signed out") == 2 and first.open_id in out.out and second.open_id in out.out
+    assert AccountRegistry(ctx.config.data_dir).accounts() == []
+    for token in access.values():  # revoked at TikTok too
+        assert user_info(sandbox, token).status_code == 401
+    assert cmd_logout(argparse.Namespace(all=True, account=None), ctx) == 0
+    assert "nothing to do" in capsys.readouterr().out

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-from core.auth import Account, AccountRegistry, login, logout
+from core.auth import Account, AccountRegistry, LogoutResult, login, logout
 from core.auth.login import DEFAULT_TIMEOUT_S, app_secret_store, secret_store
 from core.auth.store import Storage
 from core.config import SETTINGS_DEFAULTS, data_dir, load_settings, save_settings
@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_login)
 
     p = sub.add_parser("logout", help="sign out: revoke at TikTok and delete the tokens here")
-    p.add_argument("--account", metavar="OPEN_ID", help="which account (default: the default account)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--account", metavar="OPEN_ID", help="which account (default: the default account)")
+    which.add_argument("--all", action="store_true", help="every signed-in account")
     p.set_defaults(func=cmd_logout)
 
     p = sub.add_parser("whoami", help="show the signed-in accounts, permissions and token expiry")
@@ -83,7 +85,19 @@ def cmd_login(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def cmd_logout(args: argparse.Namespace, ctx: AppContext) -> int:
-    result = logout(ctx, args.account)
+    if args.all:
+        accounts = AccountRegistry(ctx.config.data_dir).accounts()
+        if not accounts:
+            print("No account was signed in; nothing to do.")
+            return EXIT_OK
+        for acc in accounts:
+            _report_logout(logout(ctx, acc.open_id), ctx)
+        return EXIT_OK
+    _report_logout(logout(ctx, args.account), ctx)
+    return EXIT_OK
+
+
+def _report_logout(result: LogoutResult, ctx: AppContext) -> None:
     print(f"Signed out {result.account.label} [{result.account.open_id}]; its tokens were deleted here.")
     if not result.revoked and ctx.config.sandbox:
         _err(f"Note: the sandbox was not told ({result.problem or 'no stored token'}).")
@@ -92,7 +106,6 @@ def cmd_logout(args: argparse.Namespace, ctx: AppContext) -> int:
             f"Note: TikTok could not be told ({result.problem or 'no stored token'}). To remove Clipship's "
             "access completely, open TikTok > Settings > Security > Manage app permissions."
         )
-    return EXIT_OK
 
 
 def _account_json(acc: Account, has_tokens: bool) -> dict[str, Any]:

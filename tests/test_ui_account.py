@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,20 @@ def test_history_resumes_polling_an_unfinished_post(
     qtbot.waitUntil(lambda: len(win.history.rows) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: win.history.rows[0].status == "PUBLISH_COMPLETE", timeout=20_000)
     assert win.history.rows[0].publish_id == result.publish_id
+
+
+def test_a_stale_stored_avatar_url_is_replaced_by_creator_infos(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    """Avatar URLs expire (TikTok: 2 h; the sandbox's carry the port of the run that made them)."""
+    from core.auth import AccountRegistry
+
+    ctx = sandbox_ctx(sandbox, tmp_path / "data")
+    registry = AccountRegistry(ctx.config.data_dir)
+    (account,) = registry.accounts()
+    registry.upsert(replace(account, avatar_url="http://127.0.0.1:9/avatar/?open_id=gone"))
+    win = make_window(ctx)
+    wait_ready(qtbot, win)
+    qtbot.waitUntil(win.account_bar.has_avatar, timeout=10_000)
+    assert win.creator is not None and win._avatar_url == win.creator.avatar_url
+    assert win.creator.avatar_url.startswith(sandbox.base_url)

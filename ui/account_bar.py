@@ -130,6 +130,10 @@ class AccountBar(QFrame):
         if username:
             self.username.setText(f"@{username}")
 
+    def has_avatar(self) -> bool:
+        """Whether a picture is shown (not the initials)."""
+        return self._avatar_pixmap is not None
+
     def set_avatar(self, pixmap: QPixmap | None) -> None:
         self._avatar_pixmap = pixmap
         self._paint_avatar()

@@ -67,6 +67,7 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self._closing = False
         self._bg_cancel = threading.Event()  # stops background polling when the window closes
         self._auto_resumed = False
+        self._avatar_url = ""
         self._retry_forced = False
         self.browser_opener: Any = None  # how sign-in opens the consent page (None: the system browser)
 

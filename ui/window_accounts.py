@@ -27,6 +27,7 @@ class AccountsMixin:
     account: Any
     creator: CreatorInfo | None
     creator_error: str
+    _avatar_url: str  # the avatar shown or being fetched
     creator_loading: bool
     sign_in_dialog: SignInDialog | None
     browser_opener: Any
@@ -60,9 +61,9 @@ class AccountsMixin:
             self.refresh_creator()
             if not self._auto_resumed:
                 self.refresh_history()  # the history may have loaded before the account: resume its posts now
-            if state.current.avatar_url:
-                url = state.current.avatar_url
-                self.runner.submit(lambda: services.fetch_avatar(url), on_done=self._on_avatar)
+            self._fetch_avatar(
+                state.current.avatar_url
+            )  # the stored one may have expired: creator_info brings a new one
         else:
             self.creator_error = ""
             self.page.set_creator(None, "Sign in to TikTok to post.")
@@ -72,10 +73,21 @@ class AccountsMixin:
         message, hint = services.describe_error(exc)
         self.statusBar().showMessage(f"{message} {hint}", 10_000)
 
-    def _on_avatar(self, data: object) -> None:
+    def _fetch_avatar(self, url: str) -> None:
+        """Load the avatar at `url` unless it is the one already shown (TikTok's avatar URLs expire after 2 h)."""
+        if not url or (url == self._avatar_url and self.account_bar.has_avatar()):
+            return
+        self._avatar_url = url
+        self.runner.submit(lambda: services.fetch_avatar(url), on_done=lambda data: self._on_avatar(url, data))
+
+    def _on_avatar(self, url: str, data: object) -> None:
         pixmap = QPixmap()
+        if url != self._avatar_url:
+            return  # another account's, or superseded
         if isinstance(data, bytes) and pixmap.loadFromData(data):
             self.account_bar.set_avatar(pixmap)
+        else:
+            self._avatar_url = ""  # a later, fresher URL may work
 
     def refresh_creator(self) -> None:
         """Fresh creator_info (TikTok requires it each time the post form is shown): a background query."""
@@ -100,6 +112,7 @@ class AccountsMixin:
         self.creator_error = ""
         self.page.set_creator(creator)
         self.account_bar.set_creator(creator.nickname, creator.username)
+        self._fetch_avatar(creator.avatar_url)
         if self.page.inspection is not None:
             self.recheck_video()
         self.update_post_state()

@@ -279,23 +279,3 @@ class Uploader:
                 f"TikTok has no upload waiting at this link ({n}, HTTP 404).", "Post the video again.", 404
             )
         raise UploadError(f"TikTok's upload server refused {n} (HTTP {status}).", "Post the video again.", status)
-
-
-def upload_file(
-    session: requests.Session,
-    upload_url: str,
-    path: Path,
-    plan: ChunkPlan,
-    *,
-    content_type: str | None = None,
-    on_progress: ProgressCallback | None = None,
-    on_chunk: ChunkCallback | None = None,
-    cancel: threading.Event | None = None,
-    max_attempts: int = MAX_ATTEMPTS,
-    backoff_base: float = BACKOFF_BASE,
-) -> UploadResult:
-    """Upload `path` to `upload_url` following `plan`; raises Cancelled, UploadError or NetworkError."""
-    uploader = Uploader(session, max_attempts=max_attempts, backoff_base=backoff_base)
-    return uploader.upload(
-        upload_url, path, plan, content_type=content_type, on_progress=on_progress, on_chunk=on_chunk, cancel=cancel
-    )

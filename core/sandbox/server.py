@@ -51,11 +51,11 @@ class ReceivedFile:
     path: Path
     size: int
     complete: bool
-    stored_sha256: str | None = None  # kept in the state when the bytes of a finished upload were pruned
 
     @functools.cached_property
     def sha256(self) -> str:
-        return self.stored_sha256 or file_sha256(self.path, self.size)
+        """Of the bytes accepted so far, read from disk (OSError once a restart has pruned them)."""
+        return file_sha256(self.path, self.size)
 
 
 class _Server(ThreadingHTTPServer):
@@ -206,8 +206,7 @@ class Sandbox:
             path = self.state.upload_path(pub)
             size = pub.received_bytes
             complete = pub.completed_at is not None
-            stored = pub.sha256
-        return ReceivedFile(path, size, complete, stored)
+        return ReceivedFile(path, size, complete)
 
     def publish_status(self, publish_id: str) -> str:
         with self.state.lock:

@@ -93,7 +93,6 @@ class Publish:
     next_chunk: int = 0
     received_bytes: int = 0
     last_range: tuple[int, int] | None = None
-    sha256: str | None = None  # of the whole file, computed when its bytes are pruned (else from the file)
     completed_at: float | None = None  # when the last chunk arrived
     processing_delay_s: float = 0.0
     moderation_delay_s: float = 0.0
@@ -222,16 +221,10 @@ class State:
                 reverse=True,
             )
             live.update(p.file_name for p in finished[: max(0, keep_finished)])
-            changed = bool(old)
-            for pub in finished:
-                path = self.upload_path(pub)
-                if pub.file_name not in live and pub.sha256 is None and path.is_file():
-                    pub.sha256 = file_sha256(path, pub.received_bytes)  # tests may still ask for it
-                    changed = True
             for path in self.uploads_dir.iterdir():
                 if path.name not in live:
                     path.unlink(missing_ok=True)
-            if changed:
+            if old:
                 self.save()
 
     def upload_path(self, publish: Publish) -> Path:

@@ -92,6 +92,15 @@ if [ "$SMOKE" = 1 ]; then
     CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" XDG_RUNTIME_DIR="$SMOKE_HOME/runtime" "$EXE" >/dev/null
   t1=$(date +%s%N)
   printf 'frozen app: process start to main window shown (offscreen): %d ms\n' $(((t1 - t0) / 1000000))
+  # "Open with Clipship": the video given on the command line is loaded into the window.
+  opened=$(env -u DBUS_SESSION_BUS_ADDRESS QT_QPA_PLATFORM=offscreen CLIPSHIP_EXIT_AFTER_SHOW=1 \
+    CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" XDG_RUNTIME_DIR="$SMOKE_HOME/runtime" "$EXE" "$PWD/resources/sample.mp4")
+  echo "$opened" | grep -q "clipship: video $PWD/resources/sample.mp4" || { echo "the video was not opened: $opened"; exit 1; }
+  echo "frozen app: a video given on the command line opens in the window"
+  # The console build alone prints the command line's help (argparse's usage, exit 2), not the window.
+  help=$("$APP/clipship-cli" 2>&1 || true)
+  echo "$help" | grep -q "usage: clipship" || { echo "clipship-cli alone did not print its help: $help"; exit 1; }
+  echo "frozen app: clipship-cli alone prints its help"
   if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     echo "frozen smoke test, gnome-keyring in a private D-Bus session (expects the Secret Service backend):"
     env -u DBUS_SESSION_BUS_ADDRESS CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" XDG_DATA_HOME="$SMOKE_HOME/kr-data" \

@@ -253,3 +253,13 @@ def test_status_of_a_failed_post_exits_1(env: dict[str, str], sb: Any, media: Pa
     assert status.returncode == 1 and "FAILED (internal)" in status.stdout and "Post the video again" in status.stderr
     rows = json.loads(run(env, "history", "--json").stdout)
     assert rows[0]["status"] == "FAILED" and rows[0]["fail_reason"] == "internal"
+
+
+def test_eta_reads_as_a_clock() -> None:
+    from core.cli.post import _eta
+
+    assert _eta(100, 0.0) == "--:--"  # the first sample: no speed yet
+    assert _eta(0, 0.0) == "0:00"
+    assert _eta(1, 1e9) == "0:01"  # a fraction of a second left rounds up
+    assert _eta(125 * 10**6, 10**6) == "2:05"
+    assert _eta(3725 * 10**6, 10**6) == "1:02:05"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
 import threading
@@ -146,13 +147,12 @@ class Reporter:
         while len(self.samples) > 2 and now - self.samples[0][0] > 5:
             self.samples.pop(0)
         t0, d0 = self.samples[0]
-        speed = (done - d0) / (now - t0) if now > t0 and done >= d0 else 0.0
-        eta = (total - done) / speed if speed > 0 else 0.0
+        speed = (done - d0) / (now - t0) if now > t0 and done > d0 else 0.0
         width = 30
         filled = int(width * done / total) if total else width
         text = (
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {_human(done)} / {_human(total)}  {_human(speed)}/s"
-            f"  ETA {int(eta) // 60}:{int(eta) % 60:02d}  {self.chunk}"
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {_human(done)} / {_human(total)}  "
+            f"{_human(speed) + '/s' if speed > 0 else '--/s'}  ETA {_eta(total - done, speed)}  {self.chunk}"
         )
         self.stream.write(text.ljust(100))
         self.stream.flush()
@@ -162,6 +162,17 @@ class Reporter:
         if self.drawn:
             self.stream.write("\n")
             self.drawn = False
+
+
+def _eta(left: int, speed: float) -> str:
+    """m:ss, or h:mm:ss from an hour on; --:-- while the speed is not known yet."""
+    if left <= 0:
+        return "0:00"
+    if speed <= 0:
+        return "--:--"
+    seconds = math.ceil(left / speed)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 @contextmanager

@@ -42,24 +42,23 @@ from core.context import StaticToken
 from core.models import PostSettings, Stage
 from core.pipeline import publish
 
-mode, base, token, video, chunk, data_dir = sys.argv[1:7]
-out = {}
-if mode == "publish":  # what `clipship post` does, against the sandbox (the only mode)
-    marks = {}
-    def on_stage(stage, detail):
-        if stage == Stage.UPLOADING and "up" not in marks:
-            marks["up"] = (time.perf_counter(), time.process_time())
-        if stage == Stage.PROCESSING and "done" not in marks:
-            marks["done"] = (time.perf_counter(), time.process_time())
-    client = TikTokClient(Config(api_base=base, data_dir=Path(data_dir)), StaticToken(token))
-    try:
-        result = publish(client, Path(video), PostSettings(privacy_level="SELF_ONLY"), chunk_size=int(chunk) or None,
-                         on_stage=on_stage, on_progress=lambda done, total: None, poll_intervals=(0.2,))
-    finally:
-        client.close()
-    out.update(publish_id=result.publish_id, status=result.status, chunk_size=result.chunk_size,
-               chunk_count=result.chunk_count, upload_s=marks["done"][0] - marks["up"][0],
-               upload_cpu_s=marks["done"][1] - marks["up"][1])
+base, token, video, chunk, data_dir = sys.argv[1:6]
+# what `clipship post` does, against the sandbox
+marks = {}
+def on_stage(stage, detail):
+    if stage == Stage.UPLOADING and "up" not in marks:
+        marks["up"] = (time.perf_counter(), time.process_time())
+    if stage == Stage.PROCESSING and "done" not in marks:
+        marks["done"] = (time.perf_counter(), time.process_time())
+client = TikTokClient(Config(api_base=base, data_dir=Path(data_dir)), StaticToken(token))
+try:
+    result = publish(client, Path(video), PostSettings(privacy_level="SELF_ONLY"), chunk_size=int(chunk) or None,
+                     on_stage=on_stage, on_progress=lambda done, total: None, poll_intervals=(0.2,))
+finally:
+    client.close()
+out = dict(publish_id=result.publish_id, status=result.status, chunk_size=result.chunk_size,
+           chunk_count=result.chunk_count, upload_s=marks["done"][0] - marks["up"][0],
+           upload_cpu_s=marks["done"][1] - marks["up"][1])
 usage = resource.getrusage(resource.RUSAGE_SELF)
 out.update(total_cpu_s=usage.ru_utime + usage.ru_stime, peak_rss_kb=usage.ru_maxrss,
            qt_loaded=any(m.startswith(("PySide6", "shiboken6")) for m in sys.modules))
@@ -69,10 +68,10 @@ SETTLE_S = 4.0  # pause between deleting the last run's bytes and the next run
 TRIES = 5  # each measurement: the median of five, engine and curl taking turns so both see the same machine
 
 
-def engine_run(mode: str, base: str, token: str, video: Path, chunk: int, tmp: Path) -> dict[str, object]:
+def engine_run(base: str, token: str, video: Path, chunk: int, tmp: Path) -> dict[str, object]:
     """One engine upload in a fresh process (so its peak RSS is the engine's alone)."""
     run = subprocess.run(
-        [sys.executable, "-c", ENGINE, mode, base, token, str(video), str(chunk), str(tmp / "data")],
+        [sys.executable, "-c", ENGINE, base, token, str(video), str(chunk), str(tmp / "data")],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -148,7 +147,7 @@ def main() -> int:
                         sb.config.discard_uploads = how == "dropped"
                         token = sb.issue_token()["access_token"]  # a new token: its own per-token rate limits
                         time.sleep(SETTLE_S if how == "stored" else 0)  # memory freed as long ago (see above)
-                        run = engine_run("publish", sb.base_url, token, video, chunk, tmp)
+                        run = engine_run(sb.base_url, token, video, chunk, tmp)
                         runs[how].append(run)
                         received = sb.received(str(run["publish_id"]))
                         assert received.complete and received.size == args.size

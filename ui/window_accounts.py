@@ -61,9 +61,8 @@ class AccountsMixin:
             self.refresh_creator()
             if not self._auto_resumed:
                 self.refresh_history()  # the history may have loaded before the account: resume its posts now
-            self._fetch_avatar(
-                state.current.avatar_url
-            )  # the stored one may have expired: creator_info brings a new one
+            # The stored URL may have expired; creator_info brings a fresh one (see _on_creator).
+            self._fetch_avatar(state.current.avatar_url)
         else:
             self.creator_error = ""
             self.page.set_creator(None, "Sign in to TikTok to post.")

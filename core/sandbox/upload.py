@@ -15,6 +15,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,12 @@ def _drain(ex: Exchange, length: int | None) -> None:
     if length is None or length < 0 or length > 2**31:
         ex.close_connection = True
         return
+    for _ in _pieces(ex, length):
+        pass
+
+
+def _pieces(ex: Exchange, length: int) -> Iterator[bytes]:
+    """The request body, PIECE bytes at a time; a short body ends early and closes the connection."""
     left = length
     while left > 0:
         data = ex.rfile.read(min(PIECE, left))
@@ -70,6 +77,7 @@ def _drain(ex: Exchange, length: int | None) -> None:
             ex.close_connection = True
             return
         left -= len(data)
+        yield data
 
 
 def put_chunk(ex: Exchange) -> None:
@@ -164,16 +172,15 @@ def _receive(ex: Exchange, path: Path, offset: int, length: int, delay_s: float,
     pause = delay_s / pieces if delay_s > 0 else 0.0
     with path.open("r+b") if not discard else _NullFile() as fh:
         fh.seek(offset)
-        left = length
-        while left > 0:
-            data = ex.rfile.read(min(PIECE, left))
-            if not data:
-                fh.truncate(offset)
-                return False
+        got = 0
+        for data in _pieces(ex, length):
             fh.write(data)
-            left -= len(data)
+            got += len(data)
             if pause:
                 time.sleep(pause)
+        if got < length:
+            fh.truncate(offset)
+            return False
         fh.truncate(offset + length)
     return True
 
@@ -187,14 +194,12 @@ def _repeat(ex: Exchange, pub: Publish, path: Path, first: int, length: int, dis
     same = path.exists()  # a pruned upload compares unequal
     with path.open("rb") if same else _NullFile() as fh:
         fh.seek(first)
-        left = length
-        while left > 0:
-            data = ex.rfile.read(min(PIECE, left))
-            if not data:
-                ex.close_connection = True
-                return _plain(ex, 400)
+        got = 0
+        for data in _pieces(ex, length):
             same = same and fh.read(len(data)) == data
-            left -= len(data)
+            got += len(data)
+    if got < length:
+        return _plain(ex, 400)
     if not same and not discard:
         return _plain(ex, 416, _progress(pub))
     final = pub.completed_at is not None
@@ -218,15 +223,13 @@ def sink(ex: Exchange) -> None:
         return _plain(ex, 411)
     discard = ex.query_one("discard") == "1"
     path = ex.sandbox.state_dir / "sink.bin"
+    got = 0
     with path.open("wb") if not discard else _NullFile() as fh:
-        left = length
-        while left > 0:
-            data = ex.rfile.read(min(PIECE, left))
-            if not data:
-                ex.close_connection = True
-                return _plain(ex, 400)
+        for data in _pieces(ex, length):
             fh.write(data)
-            left -= len(data)
+            got += len(data)
+    if got < length:
+        return _plain(ex, 400)
     ex.send_json(201, {"bytes": length})
 
 

@@ -97,3 +97,10 @@ def plan_chunks(video_size: int, chunk_size: int | None = None) -> ChunkPlan:
     if plan.length(count - 1) > MAX_LAST_CHUNK:  # cannot happen with chunk_size <= 64 MB; kept as a guard
         raise InputError(f"The last chunk would exceed 128 MB with chunk size {chunk_size:,}.", "Choose a smaller one.")
     return plan
+
+
+def plan_from(video_size: int, chunk_size: int, count: int) -> ChunkPlan:
+    """The plan an earlier init declared (a resumed upload must keep it), from its recorded numbers."""
+    if count <= 1:
+        return _whole(video_size)
+    return _make(video_size, chunk_size, count)

@@ -95,6 +95,14 @@ class UploadError(NetworkError):
 class DuplicateError(InputError):
     """The same file was already posted to the same account; post again only when the user confirms."""
 
+    def __init__(self, message: str, hint: str = "", attempt: object = None) -> None:
+        super().__init__(message, hint)
+        self.attempt = attempt  # the earlier core.history.Attempt
+
+
+class Detached(Cancelled):
+    """The user stopped watching after every byte was sent: the outcome is TikTok's, and it may still publish."""
+
 
 class PublishFailed(ClipshipError):
     """TikTok processed the upload and reported FAILED with a fail_reason (exit 1)."""

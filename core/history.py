@@ -1,4 +1,9 @@
-"""The post history: one SQLite row per attempt (WAL, versioned schema), its status changes, duplicate detection."""
+"""The post history: one SQLite row per attempt (WAL, versioned schema), its state machine, duplicate detection.
+
+Each attempt is a core.attempt state machine; `transition()` is the only way its state changes, checked against
+core.attempt.TRANSITIONS, and every change adds an event row. Rows left in an active state by a process that
+died (kill -9, a power cut) are recovered when the history is next opened by a command or the window.
+"""
 
 from __future__ import annotations
 
@@ -8,43 +13,49 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.attempt import ACTIVE, AT_TIKTOK, RESUMABLE, State, check_move, parse, post_url
 from core.errors import ClipshipError
 from core.models import PostSettings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_LOG_IDS = 40  # the most recent TikTok log_ids kept per attempt (for support requests)
 FINGERPRINT_SPAN = 1024 * 1024
-# Statuses meaning the video reached TikTok (or may have): posting the same file again would duplicate it.
-POSTED_STATUSES = ("UPLOADED", "PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD", "SEND_TO_USER_INBOX", "PUBLISH_COMPLETE")
-TERMINAL_STATUSES = ("PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED", "CANCELLED", "ERROR")
+UPLOAD_URL_TTL_S = 3600.0  # tiktok-api.md 1.3: an upload URL is valid for one hour after init
+URL_MARGIN_S = 120.0  # resume only while the URL has at least this long left
 
 _SCHEMA = """
 CREATE TABLE attempts (
     id INTEGER PRIMARY KEY,
-    publish_id TEXT NOT NULL UNIQUE,
+    publish_id TEXT UNIQUE,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     file_path TEXT NOT NULL,
     file_size INTEGER NOT NULL,
     fingerprint TEXT NOT NULL,
     account TEXT NOT NULL,
+    username TEXT NOT NULL DEFAULT '',
     api_base TEXT NOT NULL,
     sandbox INTEGER NOT NULL,
     draft INTEGER NOT NULL,
     settings_json TEXT NOT NULL,
+    request_json TEXT NOT NULL DEFAULT '{}',
     chunk_size INTEGER NOT NULL,
     chunk_count INTEGER NOT NULL,
     status TEXT NOT NULL,
     fail_reason TEXT,
     error TEXT,
     post_ids_json TEXT NOT NULL DEFAULT '[]',
-    log_ids_json TEXT NOT NULL DEFAULT '[]'
+    log_ids_json TEXT NOT NULL DEFAULT '[]',
+    upload_url TEXT,
+    upload_expires_at REAL,
+    acked_bytes INTEGER NOT NULL DEFAULT 0,
+    owner_pid INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX attempts_fingerprint ON attempts (fingerprint, account, api_base);
 CREATE TABLE events (
@@ -57,34 +68,64 @@ CREATE TABLE events (
 CREATE INDEX events_attempt ON events (attempt_id);
 """
 
+# Wave 1 (schema 1) statuses, as states: anything unfinished becomes INTERRUPTED (without an upload URL it can
+# only be checked with TikTok, never resumed), and its CANCELLED meant "cancelled during the upload".
+_V1_STATES = {
+    "INITIALIZED": "INTERRUPTED",
+    "UPLOADING": "INTERRUPTED",
+    "ERROR": "INTERRUPTED",
+    "CANCELLED": "INTERRUPTED",
+    "PROCESSING_DOWNLOAD": "PROCESSING_UPLOAD",
+}
+
 
 def fingerprint(path: Path) -> str:
-    """size + mtime + sha256 of the first and last MiB: cheap, and different for any two real videos."""
-    st = path.stat()
+    """size + sha256 of the first and last MiB: cheap, and different for any two real videos."""
+    size = path.stat().st_size
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         digest.update(fh.read(FINGERPRINT_SPAN))
-        if st.st_size > FINGERPRINT_SPAN:
-            fh.seek(max(FINGERPRINT_SPAN, st.st_size - FINGERPRINT_SPAN))
+        if size > FINGERPRINT_SPAN:
+            fh.seek(max(FINGERPRINT_SPAN, size - FINGERPRINT_SPAN))
             digest.update(fh.read(FINGERPRINT_SPAN))
-    return f"{st.st_size}:{st.st_mtime_ns}:{digest.hexdigest()}"
+    return f"{size}:{digest.hexdigest()}"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (always False for 0; only this process is known on Windows)."""
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One recorded post attempt, as `history` lists it."""
+    """One recorded post attempt. The upload URL (it carries an upload token) stays out of repr and JSON."""
 
-    publish_id: str
+    id: int
+    publish_id: str | None
     created_at: float
     updated_at: float
     file_path: str
     file_size: int
     fingerprint: str
     account: str
+    username: str
     api_base: str
     sandbox: bool
     draft: bool
     settings: dict[str, Any]
+    request: dict[str, Any]
     chunk_size: int
     chunk_count: int
     status: str
@@ -92,11 +133,40 @@ class Attempt:
     error: str | None
     post_ids: tuple[str, ...]
     log_ids: tuple[str, ...]
+    upload_url: str | None = field(default=None, repr=False)
+    upload_expires_at: float | None = None
+    acked_bytes: int = 0
+    owner_pid: int = 0
+
+    @property
+    def state(self) -> State:
+        return parse(self.status)
+
+    @property
+    def post_url(self) -> str:
+        return post_url(self.username, self.post_ids[0]) if self.post_ids else ""
+
+    def url_valid(self, now: float | None = None) -> bool:
+        """Whether the upload URL can still take chunks (with a margin for the rest of the upload)."""
+        if not self.upload_url or self.upload_expires_at is None:
+            return False
+        return (now if now is not None else time.time()) < self.upload_expires_at - URL_MARGIN_S
+
+    def resumable(self, now: float | None = None) -> bool:
+        return self.state in RESUMABLE and self.publish_id is not None and self.url_valid(now)
+
+    def owned_elsewhere(self) -> bool:
+        """Another live process is working on this attempt right now."""
+        return self.state in ACTIVE and self.owner_pid != os.getpid() and pid_alive(self.owner_pid)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
+        out.pop("upload_url")
+        out.pop("owner_pid")
         out["post_ids"] = list(self.post_ids)
         out["log_ids"] = list(self.log_ids)
+        out["post_url"] = self.post_url or None
+        out["resumable"] = self.resumable()
         return out
 
 
@@ -109,20 +179,34 @@ class History:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        memory = str(path) == ":memory:"
         self._lock = threading.RLock()
         try:
+            if not memory:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if os.name == "posix" and not path.exists():
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise HistoryError(
-                f"The post history at {path} could not be opened ({exc}).", "Check the data dir."
+                f"The post history at {path} could not be opened ({exc}).",
+                "Check the free space and permissions of the data dir.",
             ) from exc
-        if os.name == "posix":
-            os.chmod(path, 0o600)
+        if os.name == "posix" and not memory:
+            for private in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                try:
+                    os.chmod(private, 0o600)
+                except OSError:
+                    pass
+
+    @classmethod
+    def memory(cls) -> History:
+        """A history that lives only as long as this object (tests, and the engine called without one)."""
+        return cls(Path(":memory:"))
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> History:
@@ -158,22 +242,23 @@ class History:
     def _migrate(self) -> None:
         with self._tx() as db:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise HistoryError(
+                    f"The post history was written by a newer Clipship (schema {version}).", "Update Clipship."
+                )
             if version == 0:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            elif version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"The post history was written by a newer Clipship (schema {version}).", "Update Clipship."
-                )
+            elif version == 1:
+                _migrate_v1(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- writing ------------------------------------------------------------------------------------------------
 
-    def record_attempt(
+    def create(
         self,
         *,
-        publish_id: str,
         path: Path,
         file_size: int,
         file_fingerprint: str,
@@ -183,73 +268,121 @@ class History:
         settings: PostSettings,
         chunk_size: int,
         chunk_count: int,
-        status: str = "INITIALIZED",
-        log_id: str = "",
-    ) -> None:
-        """Record a new attempt the moment init returned its publish_id."""
+        username: str = "",
+        request: PostSettings | None = None,
+    ) -> Attempt:
+        """A new attempt in CHECKING, owned by this process (before any request is made for it)."""
         now = time.time()
         with self._tx() as db:
             cur = db.execute(
-                "INSERT INTO attempts (publish_id, created_at, updated_at, file_path, file_size, fingerprint, account,"
-                " api_base, sandbox, draft, settings_json, chunk_size, chunk_count, status, log_ids_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attempts (created_at, updated_at, file_path, file_size, fingerprint, account, username,"
+                " api_base, sandbox, draft, settings_json, request_json, chunk_size, chunk_count, status, owner_pid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    publish_id,
                     now,
                     now,
                     str(path),
                     file_size,
                     file_fingerprint,
                     account,
+                    username,
                     api_base,
                     int(sandbox),
                     int(settings.draft),
                     json.dumps(asdict(settings), sort_keys=True),
+                    json.dumps(asdict(request or settings), sort_keys=True),
                     chunk_size,
                     chunk_count,
-                    status,
-                    json.dumps([log_id] if log_id else []),
+                    State.CHECKING.value,
+                    os.getpid(),
                 ),
             )
+            attempt_id = int(cur.lastrowid or 0)
             db.execute(
                 "INSERT INTO events (attempt_id, at, status, detail) VALUES (?, ?, ?, ?)",
-                (cur.lastrowid, now, status, ""),
+                (attempt_id, now, State.CHECKING.value, ""),
             )
+        found = self.get_id(attempt_id)
+        assert found is not None
+        return found
 
-    def update(
+    def transition(
         self,
-        publish_id: str,
-        status: str,
+        attempt_id: int,
+        state: State,
         *,
         detail: str = "",
+        publish_id: str | None = None,
+        upload_url: str | None = None,
+        upload_expires_at: float | None = None,
+        acked_bytes: int | None = None,
         fail_reason: str | None = None,
         error: str | None = None,
         post_ids: tuple[str, ...] | None = None,
         log_id: str = "",
-    ) -> bool:
-        """Record a status change (an event row is added only when the status changes). False if unknown."""
+        username: str | None = None,
+        settings: PostSettings | None = None,
+        claim: bool = False,
+    ) -> Attempt:
+        """Move one attempt to `state` (checked against the transition table) and record the event."""
         now = time.time()
         with self._tx() as db:
-            row = db.execute(
-                "SELECT id, status, log_ids_json, post_ids_json FROM attempts WHERE publish_id = ?", (publish_id,)
-            ).fetchone()
+            row = db.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
             if row is None:
-                return False
+                raise HistoryError(f"No attempt {attempt_id} in the post history.", "")
+            old = parse(row["status"])
+            check_move(old, state)
             log_ids = json.loads(row["log_ids_json"])
             if log_id and log_id not in log_ids:
                 log_ids = (log_ids + [log_id])[-MAX_LOG_IDS:]
             ids = list(post_ids) if post_ids else json.loads(row["post_ids_json"])
-            db.execute(
-                "UPDATE attempts SET status = ?, updated_at = ?, fail_reason = COALESCE(?, fail_reason),"
-                " error = COALESCE(?, error), post_ids_json = ?, log_ids_json = ? WHERE id = ?",
-                (status, now, fail_reason, error, json.dumps(ids), json.dumps(log_ids), row["id"]),
-            )
-            if status != row["status"] or detail:
+            sets = {
+                "status": state.value,
+                "updated_at": now,
+                "post_ids_json": json.dumps(ids),
+                "log_ids_json": json.dumps(log_ids),
+            }
+            optional = {
+                "publish_id": publish_id,
+                "upload_url": upload_url,
+                "upload_expires_at": upload_expires_at,
+                "acked_bytes": acked_bytes,
+                "fail_reason": fail_reason,
+                "error": error,
+                "username": username,
+                "settings_json": json.dumps(asdict(settings), sort_keys=True) if settings is not None else None,
+                "owner_pid": os.getpid() if claim else None,
+            }
+            sets.update({k: v for k, v in optional.items() if v is not None})
+            columns = ", ".join(f"{k} = ?" for k in sets)
+            db.execute(f"UPDATE attempts SET {columns} WHERE id = ?", (*sets.values(), attempt_id))
+            if state != old or detail:
                 db.execute(
                     "INSERT INTO events (attempt_id, at, status, detail) VALUES (?, ?, ?, ?)",
-                    (row["id"], now, status, detail),
+                    (attempt_id, now, state.value, detail),
                 )
-        return True
+        found = self.get_id(attempt_id)
+        assert found is not None
+        return found
+
+    def recover(self) -> list[Attempt]:
+        """Attempts left active by a process that is gone: CHECKING -> ABANDONED (nothing was uploaded),
+        INITIATED/UPLOADING -> INTERRUPTED (resumable while the URL lives). Returns the changed attempts."""
+        marks = ",".join("?" for _ in ACTIVE)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, status, owner_pid FROM attempts WHERE status IN ({marks})", tuple(s.value for s in ACTIVE)
+            ).fetchall()
+        changed = []
+        for row in rows:
+            if pid_alive(int(row["owner_pid"])):
+                continue
+            if parse(row["status"]) == State.CHECKING:
+                new, detail = State.ABANDONED, "Clipship stopped before the upload began; nothing was uploaded"
+            else:
+                new, detail = State.INTERRUPTED, "Clipship stopped during the upload"
+            changed.append(self.transition(int(row["id"]), new, detail=detail))
+        return changed
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -258,36 +391,73 @@ class History:
             row = self._db.execute("SELECT * FROM attempts WHERE publish_id = ?", (publish_id,)).fetchone()
         return _attempt(row) if row is not None else None
 
+    def get_id(self, attempt_id: int) -> Attempt | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        return _attempt(row) if row is not None else None
+
     def attempts(self, limit: int = 200) -> list[Attempt]:
         """The most recent attempts first."""
         with self._lock:
             rows = self._db.execute("SELECT * FROM attempts ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
             return [_attempt(r) for r in rows.fetchall()]
 
-    def events(self, publish_id: str) -> list[tuple[float, str, str]]:
-        """(time, status, detail) for each recorded change of one attempt, oldest first."""
+    def events(self, publish_id: str | int) -> list[tuple[float, str, str]]:
+        """(time, status, detail) for each recorded change of one attempt (by publish_id or id), oldest first."""
+        key = "a.id" if isinstance(publish_id, int) else "a.publish_id"
         with self._lock:
             rows = self._db.execute(
                 "SELECT e.at, e.status, e.detail FROM events e JOIN attempts a ON a.id = e.attempt_id"
-                " WHERE a.publish_id = ? ORDER BY e.id",
+                f" WHERE {key} = ? ORDER BY e.id",
                 (publish_id,),
             ).fetchall()
         return [(float(r[0]), str(r[1]), str(r[2])) for r in rows]
 
-    def find_posted(self, file_fingerprint: str, account: str, api_base: str) -> Attempt | None:
-        """The latest attempt that got this file to this account (or may have), if any."""
-        marks = ",".join("?" for _ in POSTED_STATUSES)
+    def latest(
+        self, file_fingerprint: str, account: str, api_base: str, draft: bool, states: Iterable[State]
+    ) -> Attempt | None:
+        """The newest attempt of this file to this account (drafts and posts apart) in one of `states`."""
+        wanted = tuple(s.value for s in states)
+        marks = ",".join("?" for _ in wanted)
         with self._lock:
             row = self._db.execute(
-                f"SELECT * FROM attempts WHERE fingerprint = ? AND account = ? AND api_base = ? AND status IN ({marks})"
-                " ORDER BY created_at DESC LIMIT 1",
-                (file_fingerprint, account, api_base, *POSTED_STATUSES),
+                "SELECT * FROM attempts WHERE fingerprint = ? AND account = ? AND api_base = ? AND draft = ?"
+                f" AND status IN ({marks}) ORDER BY created_at DESC, id DESC LIMIT 1",
+                (file_fingerprint, account, api_base, int(draft), *wanted),
             ).fetchone()
         return _attempt(row) if row is not None else None
+
+    def find_posted(self, file_fingerprint: str, account: str, api_base: str, draft: bool = False) -> Attempt | None:
+        """The latest attempt that got this file to this account (or may have), if any."""
+        return self.latest(file_fingerprint, account, api_base, draft, AT_TIKTOK)
+
+
+def _migrate_v1(db: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: a local id as the key (publish_id may be unknown yet), the state machine's columns."""
+    db.execute("DROP INDEX IF EXISTS attempts_fingerprint")
+    create = _SCHEMA.split(";")[0].replace("CREATE TABLE attempts", "CREATE TABLE attempts_v2")
+    db.execute(create)
+    columns = (
+        "id, publish_id, created_at, updated_at, file_path, file_size, fingerprint, account, api_base, sandbox,"
+        " draft, settings_json, chunk_size, chunk_count, status, fail_reason, error, post_ids_json, log_ids_json"
+    )
+    db.execute(f"INSERT INTO attempts_v2 ({columns}) SELECT {columns} FROM attempts")
+    db.execute("DROP TABLE attempts")  # events keeps its rows: they point at the same ids
+    db.execute("ALTER TABLE attempts_v2 RENAME TO attempts")
+    db.execute(_SCHEMA.split(";")[1])
+    db.execute("UPDATE attempts SET request_json = settings_json")
+    for old, new in _V1_STATES.items():
+        db.execute("UPDATE attempts SET status = ? WHERE status = ?", (new, old))
+    # v1 fingerprints were size:mtime:hash; the mtime made a copied file look new.
+    for row in db.execute("SELECT id, fingerprint FROM attempts").fetchall():
+        parts = str(row[1]).split(":")
+        if len(parts) == 3:
+            db.execute("UPDATE attempts SET fingerprint = ? WHERE id = ?", (f"{parts[0]}:{parts[2]}", row[0]))
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:
     return Attempt(
+        id=int(row["id"]),
         publish_id=row["publish_id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -295,10 +465,12 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         file_size=row["file_size"],
         fingerprint=row["fingerprint"],
         account=row["account"],
+        username=row["username"] or "",
         api_base=row["api_base"],
         sandbox=bool(row["sandbox"]),
         draft=bool(row["draft"]),
         settings=json.loads(row["settings_json"]),
+        request=json.loads(row["request_json"] or "{}"),
         chunk_size=row["chunk_size"],
         chunk_count=row["chunk_count"],
         status=row["status"],
@@ -306,4 +478,8 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         error=row["error"],
         post_ids=tuple(json.loads(row["post_ids_json"])),
         log_ids=tuple(json.loads(row["log_ids_json"])),
+        upload_url=row["upload_url"],
+        upload_expires_at=row["upload_expires_at"],
+        acked_bytes=int(row["acked_bytes"] or 0),
+        owner_pid=int(row["owner_pid"] or 0),
     )

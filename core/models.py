@@ -78,6 +78,9 @@ class PublishResult:
     chunk_count: int
     elapsed_s: float
     log_ids: tuple[str, ...] = field(default=())
+    post_url: str = ""  # https://www.tiktok.com/@USERNAME/video/ID once TikTok gives a post id
+    resumed: bool = False  # this run continued an interrupted upload instead of starting a new one
+    acked_bytes: int = 0  # bytes TikTok acknowledged
 
 
 # Plain callbacks the core reports through; the UI turns them into Qt signals.

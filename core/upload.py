@@ -6,14 +6,18 @@ import io
 import logging
 import random
 import re
+import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from core.chunks import ChunkPlan
 from core.errors import Cancelled, NetworkError, UploadError
@@ -37,6 +41,61 @@ CONTAINER_TYPES = {
 }
 
 ChunkCallback = Callable[[int, int], None]  # (1-based chunk number, chunk count), before each chunk is sent
+AckCallback = Callable[[int], None]  # bytes TikTok has acknowledged (a chunk boundary), after each accepted chunk
+CANCEL_POLL_S = 0.05  # how often the cancel watcher looks at the cancel event
+
+
+class _TrackingAdapter(HTTPAdapter):
+    """An HTTPAdapter that remembers its live connections, so that another thread can cut them.
+
+    A PUT blocked in send() (the server stopped reading) or in recv() (the server never answers) does not look at
+    any flag; shutting its socket down is the only way to stop it at once. That is how Cancel stays within a
+    second whatever the server does (the read timeout is not the cancel path).
+    """
+
+    def __init__(self) -> None:
+        self.live: weakref.WeakSet[Any] = weakref.WeakSet()
+        super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        live = self.live
+
+        class Pool(HTTPConnectionPool):
+            def _new_conn(self) -> Any:
+                conn = super()._new_conn()
+                live.add(conn)
+                return conn
+
+        class TlsPool(HTTPSConnectionPool):
+            def _new_conn(self) -> Any:
+                conn = super()._new_conn()
+                live.add(conn)
+                return conn
+
+        self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TlsPool}
+
+    def cut(self) -> None:
+        """Shut down every live socket (thread-safe; a blocked send or recv returns with an error)."""
+        for conn in list(self.live):
+            sock = getattr(conn, "sock", None)
+            if sock is None:
+                continue
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def upload_session() -> tuple[requests.Session, _TrackingAdapter]:
+    """A session for upload PUTs only: no redirects followed, no proxies from the environment, cuttable."""
+    session = requests.Session()
+    session.trust_env = False
+    session.max_redirects = 0
+    adapter = _TrackingAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session, adapter
 
 
 def content_type_for(path: Path, container: str | None = None) -> str:
@@ -79,6 +138,7 @@ class _ChunkBody:
         self._buffer_size = buffer_size
         self._cancel = cancel
         self._on_bytes = on_bytes
+        self.sent_all = False  # every byte of this range was handed to the connection
 
     def __len__(self) -> int:
         return self._length
@@ -90,7 +150,7 @@ class _ChunkBody:
         left = self._length
         while left > 0:
             if self._cancel is not None and self._cancel.is_set():
-                raise Cancelled("Upload cancelled.", "Nothing more will be sent; the post will not appear.")
+                raise Cancelled("Upload cancelled.", "The upload can be resumed.")
             want = min(len(buffer), left)
             got = self._fh.readinto(buffer[:want])
             if not got:
@@ -98,6 +158,7 @@ class _ChunkBody:
             left -= got
             yield buffer[:got]
             self._on_bytes(got)
+        self.sent_all = True
 
 
 _RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)")
@@ -145,11 +206,14 @@ class Uploader:
 
     Retries the same chunk on 5xx, timeouts and dropped connections (exponential backoff with jitter, bounded);
     403 (URL expired), 404 (no upload task) and 400 are final; 416 re-syncs from the server's Content-Range.
+    Uses its own connection (a `session` given only lends its TLS settings), never follows a redirect, and cuts
+    the connection as soon as `cancel` is set. `all_sent` tells afterwards whether every byte of the file was
+    handed to the network (the last chunk included), whatever the server answered.
     """
 
     def __init__(
         self,
-        session: requests.Session,
+        session: requests.Session | None = None,
         *,
         max_attempts: int = MAX_ATTEMPTS,
         backoff_base: float = BACKOFF_BASE,
@@ -157,12 +221,19 @@ class Uploader:
         buffer_size: int = BUFFER_SIZE,
         timeout: tuple[float, float] = (10.0, 120.0),
     ) -> None:
-        self.session = session
+        self.session, self._adapter = upload_session()
+        if session is not None:
+            self.session.verify = session.verify
+            self.session.cert = session.cert
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.buffer_size = buffer_size
         self.timeout = timeout
+        self.all_sent = False
+
+    def close(self) -> None:
+        self.session.close()
 
     def upload(
         self,
@@ -173,7 +244,43 @@ class Uploader:
         content_type: str | None = None,
         on_progress: ProgressCallback | None = None,
         on_chunk: ChunkCallback | None = None,
+        on_ack: AckCallback | None = None,
         cancel: threading.Event | None = None,
+        start_index: int = 0,
+    ) -> UploadResult:
+        """Send chunks start_index.. of the plan (a resumed upload starts where TikTok's progress is)."""
+        self.all_sent = False
+        done = threading.Event()
+        watcher = None
+        if cancel is not None:
+            watcher = threading.Thread(target=self._watch, args=(cancel, done), name="clipship-cancel", daemon=True)
+            watcher.start()
+        try:
+            return self._upload(
+                upload_url, path, plan, content_type, on_progress, on_chunk, on_ack, cancel, start_index
+            )
+        finally:
+            done.set()
+            if watcher is not None:
+                watcher.join(1.0)
+
+    def _watch(self, cancel: threading.Event, done: threading.Event) -> None:
+        while not done.is_set():
+            if cancel.wait(CANCEL_POLL_S):
+                self._adapter.cut()
+                return
+
+    def _upload(
+        self,
+        upload_url: str,
+        path: Path,
+        plan: ChunkPlan,
+        content_type: str | None,
+        on_progress: ProgressCallback | None,
+        on_chunk: ChunkCallback | None,
+        on_ack: AckCallback | None,
+        cancel: threading.Event | None,
+        start_index: int,
     ) -> UploadResult:
         ctype = content_type or content_type_for(path)
         total_sent = 0
@@ -185,7 +292,9 @@ class Uploader:
                 raise UploadError(
                     f"The video file changed size ({size:,} bytes, planned {plan.video_size:,}).", "Post it again."
                 )
-            index = 0
+            index = max(0, min(start_index, plan.count))
+            if index and on_progress is not None:
+                on_progress(plan.ranges[index][0] if index < plan.count else plan.video_size, plan.video_size)
             resyncs = 0
             while index < plan.count:
                 if on_chunk is not None:
@@ -193,13 +302,17 @@ class Uploader:
                 attempt = 0
                 while True:
                     if cancel is not None and cancel.is_set():
-                        raise Cancelled("Upload cancelled.", "Nothing more will be sent; the post will not appear.")
+                        raise Cancelled("Upload cancelled.", "The upload can be resumed.")
                     meter = _Meter(plan.ranges[index][0], plan.video_size, on_progress)
                     outcome, server_has = self._put_once(fh, upload_url, plan, index, ctype, cancel, meter.add)
                     total_sent += meter.sent
+                    if cancel is not None and cancel.is_set() and outcome not in (201, 206):
+                        raise Cancelled("Upload cancelled.", "The upload can be resumed.")
                     if outcome in (201, 206):
                         final = int(outcome)
                         index += 1
+                        if on_ack is not None:
+                            on_ack(plan.ranges[index][0] if index < plan.count else plan.video_size)
                         break
                     resumed = _resync(plan, index, server_has) if outcome == 416 else None
                     if outcome == 416 and resumed != index:
@@ -220,12 +333,14 @@ class Uploader:
                         )
                         final = 201 if resumed >= plan.count else 206
                         index = resumed
+                        if on_ack is not None:
+                            on_ack(plan.ranges[index][0] if index < plan.count else plan.video_size)
                         break
                     attempt += 1
                     if attempt >= self.max_attempts:
                         raise NetworkError(
                             f"Chunk {index + 1} of {plan.count} failed {attempt} times ({outcome}).",
-                            "Check the internet connection and post again.",
+                            "Check the internet connection and post again: the upload resumes where it stopped.",
                         )
                     retries += 1
                     pause = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
@@ -234,9 +349,10 @@ class Uploader:
                         on_progress(plan.ranges[index][0], plan.video_size)
                     if cancel is not None:
                         if cancel.wait(pause):
-                            raise Cancelled("Upload cancelled.", "Nothing more will be sent; the post will not appear.")
+                            raise Cancelled("Upload cancelled.", "The upload can be resumed.")
                     else:
                         time.sleep(pause)
+        self.all_sent = True
         return UploadResult(plan.count, total_sent, retries, final)
 
     def _put_once(
@@ -256,12 +372,20 @@ class Uploader:
         body = _ChunkBody(fh, first, length, self.buffer_size, cancel, on_bytes)
         try:
             with self.session.put(
-                upload_url, data=cast(Iterable[bytes], body), headers=headers, timeout=self.timeout
+                upload_url,
+                data=cast(Iterable[bytes], body),
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
             ) as resp:
+                if body.sent_all and index == plan.count - 1:
+                    self.all_sent = True
                 status = resp.status_code
                 server_has = _server_progress(resp)
                 resp.content  # noqa: B018 - drain the body so the connection can be reused
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            if body.sent_all and index == plan.count - 1:
+                self.all_sent = True  # the server has (or may have) every byte; only its answer is missing
             return type(exc).__name__, set()
         if status in (201, 206, 416):
             return status, server_has

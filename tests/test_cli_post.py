@@ -138,7 +138,8 @@ def test_duplicate_needs_force(env: dict[str, str], sb: Any, media: Path) -> Non
     sb.clear_request_log()
     again = run(env, "post", video, "--privacy", "SELF_ONLY")
     assert again.returncode == 2 and "already posted" in again.stderr and "--force" in again.stderr
-    assert sb.request_log == []
+    # Only TikTok's status was asked (is the earlier post still there?): no init, no upload.
+    assert [r.path for r in sb.request_log] == ["/v2/post/publish/status/fetch/"]
     assert run(env, "post", video, "--privacy", "SELF_ONLY", "--no-wait", "--force").returncode == 0
 
 
@@ -187,8 +188,9 @@ def test_ctrl_c_mid_upload_exits_130_and_history_says_where(env: dict[str, str],
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "Traceback" not in err
+    assert "Nothing was posted" in err and "resume" in err
     rows = json.loads(run(env, "history", "--json").stdout)
-    assert rows[0]["status"] == "CANCELLED"
+    assert rows[0]["status"] == "INTERRUPTED" and rows[0]["resumable"] is True
 
 
 def test_progress_bar_on_a_terminal(env: dict[str, str], tmp_path: Path) -> None:
@@ -256,7 +258,7 @@ def test_status_of_a_failed_post_exits_1(env: dict[str, str], sb: Any, media: Pa
 
 
 def test_eta_reads_as_a_clock() -> None:
-    from core.cli.post import _eta
+    from core.progress import eta_text as _eta
 
     assert _eta(100, 0.0) == "--:--"  # the first sample: no speed yet
     assert _eta(0, 0.0) == "0:00"

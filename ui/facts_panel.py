@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from ui.throttle import human_bytes, human_duration
+from core.progress import human_bytes, human_duration
 
 
 def _get(obj: Any, *names: str) -> Any:

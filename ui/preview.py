@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSlider, QVBoxLayout,
 
 from ui import services
 from ui.tasks import TaskRunner
-from ui.throttle import human_duration
+from core.progress import human_duration
 
 
 class FrameView(QLabel):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 
 from core.errors import ApiError, AuthError, ClipshipError, InputError, PublishFailed
 from ui.post_rules import AFTER_POST
-from ui.throttle import RateEstimator, human_bytes, human_duration
+from core.progress import RateEstimator, human_bytes, human_duration
 
 STAGE_TEXT = {
     "checking": "Checking the video and your account\u2026",

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from core.errors import Cancelled, ClipshipError
 from core.models import PostSettings, PublishResult, Stage
-from ui.throttle import Throttle
+from core.progress import Throttle
 
 log = logging.getLogger(__name__)
 

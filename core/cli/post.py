@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import signal
 import sys
 import threading
@@ -12,11 +11,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from core.context import AppContext
 from core.errors import EXIT_FAILED, EXIT_OK, ClipshipError, PublishFailed
 from core.models import PRIVACY_LEVELS, PostSettings, PublishResult, Stage
+from core.progress import RateEstimator, eta_text, human_bytes
+
+if TYPE_CHECKING:
+    from core.history import Attempt
 
 RESULT_KEYS = (
     "publish_id",
@@ -27,7 +30,10 @@ RESULT_KEYS = (
     "chunk_size",
     "chunk_count",
     "elapsed_s",
+    "post_url",
+    "resumed",
 )
+CLI_LINK_WAIT_S = 30.0  # after PUBLISH_COMPLETE of a public post, how long `post` waits for the post's link
 
 
 def register(sub: Any) -> None:
@@ -91,9 +97,12 @@ def result_json(result: PublishResult | None, error: ClipshipError | None = None
             chunk_size=result.chunk_size,
             chunk_count=result.chunk_count,
             elapsed_s=result.elapsed_s,
+            post_url=result.post_url or None,
+            resumed=result.resumed,
         )
     else:
         out["post_ids"] = []
+        out["resumed"] = False
     if error is not None:
         out["error"] = {
             "code": getattr(error, "code", type(error).__name__),
@@ -104,14 +113,6 @@ def result_json(result: PublishResult | None, error: ClipshipError | None = None
     return out
 
 
-def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
-
-
 class Reporter:
     """Stage lines on stderr, and a progress bar (bytes, speed, ETA) when stderr is a terminal."""
 
@@ -120,7 +121,7 @@ class Reporter:
         self.bar = bar
         self.started = time.monotonic()
         self.last_draw = 0.0
-        self.samples: list[tuple[float, int]] = []
+        self.rate = RateEstimator()
         self.drawn = False
         self.last_line = ""
         self.chunk = ""
@@ -143,16 +144,13 @@ class Reporter:
         if now - self.last_draw < 0.1 and done < total:
             return
         self.last_draw = now
-        self.samples.append((now, done))
-        while len(self.samples) > 2 and now - self.samples[0][0] > 5:
-            self.samples.pop(0)
-        t0, d0 = self.samples[0]
-        speed = (done - d0) / (now - t0) if now > t0 and done > d0 else 0.0
+        self.rate.add(done, now)
+        speed = self.rate.speed()
         width = 30
         filled = int(width * done / total) if total else width
         text = (
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {_human(done)} / {_human(total)}  "
-            f"{_human(speed) + '/s' if speed > 0 else '--/s'}  ETA {_eta(total - done, speed)}  {self.chunk}"
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {human_bytes(done)} / {human_bytes(total)}  "
+            f"{human_bytes(speed) + '/s' if speed > 0 else '--/s'}  ETA {eta_text(total - done, speed)}  {self.chunk}"
         )
         self.stream.write(text.ljust(100))
         self.stream.flush()
@@ -164,58 +162,59 @@ class Reporter:
             self.drawn = False
 
 
-def _eta(left: int, speed: float) -> str:
-    """m:ss, or h:mm:ss from an hour on; --:-- while the speed is not known yet."""
-    if left <= 0:
-        return "0:00"
-    if speed <= 0:
-        return "--:--"
-    seconds = math.ceil(left / speed)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
 @contextmanager
-def _cancel_on_sigint(cancel: threading.Event) -> Iterator[None]:
-    """First Ctrl-C asks the engine to stop cleanly (within a second); a second one interrupts at once."""
+def _cancel_on_signals(cancel: threading.Event) -> Iterator[None]:
+    """Ctrl-C or SIGTERM asks the engine to stop cleanly (within a second); a second Ctrl-C interrupts at once."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def handler(signum: int, frame: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
         cancel.set()
-        print("\nStopping... (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if signum == signal.SIGINT:
+            print("\nStopping... (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
 
-    signal.signal(signal.SIGINT, handler)
+    for sig in previous:
+        signal.signal(sig, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
-def _print_result(result: PublishResult, draft: bool) -> None:
+def _print_result(result: PublishResult) -> None:
     if result.status == "PUBLISH_COMPLETE":
         print(f"Published. publish_id {result.publish_id}")
-        if result.post_ids:
+        if result.post_url:
+            print(f"View it on TikTok: {result.post_url}")
+        elif result.post_ids:
             print(f"Post id(s): {', '.join(result.post_ids)}")
         else:
-            print("It may take a few minutes to appear on the profile.")
+            print("TikTok gives the post's link once the post is public and checked; ask again later with")
+            print(f"  clipship status {result.publish_id}")
     elif result.status == "SEND_TO_USER_INBOX":
         print(f"Sent to the TikTok inbox. publish_id {result.publish_id}")
         print("Open the notification in the TikTok app to finish posting.")
     elif result.status == "FAILED":
         print(f"TikTok reported FAILED ({result.fail_reason}). publish_id {result.publish_id}")
+    elif result.status == "INTERRUPTED":
+        print(
+            f"Upload interrupted: {human_bytes(result.acked_bytes)} of {human_bytes(result.video_size)} reached "
+            f"TikTok. Nothing was posted (publish_id {result.publish_id})."
+        )
+        print("Post the same video again to resume the upload where it stopped.")
+    elif result.status in ("ABANDONED", "CANCELLED"):
+        print(f"Not posted: the upload stopped and cannot be continued. publish_id {result.publish_id}")
+        print("Post the video again to start a new upload.")
+    elif result.status == "UPLOADING":
+        print(f"Still uploading in another Clipship process. publish_id {result.publish_id}")
     else:
         print(f"Uploaded; TikTok is processing it. publish_id {result.publish_id}")
         print(f"Follow it with: clipship status {result.publish_id}")
-
-
-def _close(obj: object) -> None:
-    close = getattr(obj, "close", None)
-    if callable(close):
-        close()
 
 
 # -- commands ---------------------------------------------------------------------------------------------------
@@ -237,105 +236,93 @@ def settings_from_args(args: argparse.Namespace) -> PostSettings:
 
 
 def run_post(args: argparse.Namespace, ctx: AppContext) -> int:
-    try:
-        return _post(args, ctx)
-    except ClipshipError as exc:
-        if args.json and not isinstance(exc, PublishFailed):
-            print(json.dumps(result_json(None, exc)), flush=True)
-        raise
-
-
-def _post(args: argparse.Namespace, ctx: AppContext) -> int:
-    from core.api import TikTokClient
-    from core.auth import token_source_for
-    from core.history import History
-    from core.pipeline import prepare, publish
+    from core.pipeline import prepare, result_of
+    from core.session import Callbacks, PostRequest, Session
 
     settings = settings_from_args(args)
     path = Path(args.video).expanduser()
     chunk_size = args.chunk_size if args.chunk_size is not None else (ctx.config.chunk_size or None)
-    prepare(path, settings, chunk_size)  # every local check first: exit 2 before sign-in or any request
-    tokens = token_source_for(ctx, args.account)
-    account = str(getattr(tokens, "open_id", "") or args.account or "")
-    reporter = Reporter(sys.stderr, bar=sys.stderr.isatty())
-    cancel = threading.Event()
-    client = TikTokClient(ctx.config, tokens)
+    last: dict[str, Attempt] = {}
     try:
-        with History.in_dir(ctx.config.data_dir) as history, _cancel_on_sigint(cancel):
+        prepare(path, settings, chunk_size)  # every local check first: exit 2 before sign-in or any request
+        request = PostRequest(
+            path=path,
+            settings=settings,
+            account=args.account,
+            chunk_size=chunk_size,
+            wait=not args.no_wait,
+            force=args.force,
+            link_wait_s=0.0 if args.no_wait else CLI_LINK_WAIT_S,
+        )
+        reporter = Reporter(sys.stderr, bar=sys.stderr.isatty())
+        cancel = threading.Event()
+        callbacks = Callbacks(reporter.stage, reporter.progress, lambda a: last.__setitem__("attempt", a))
+        with Session(ctx) as session, _cancel_on_signals(cancel):
             try:
-                result = publish(
-                    client,
-                    path,
-                    settings,
-                    chunk_size=chunk_size,
-                    on_stage=reporter.stage,
-                    on_progress=reporter.progress,
-                    cancel=cancel,
-                    wait=not args.no_wait,
-                    history=history,
-                    account=account,
-                    force=args.force,
-                )
+                result = session.publish(request, callbacks, cancel)
             except PublishFailed as exc:
-                if exc.result is not None and isinstance(exc.result, PublishResult):
+                if isinstance(exc.result, PublishResult):
                     if args.json:
                         print(json.dumps(result_json(exc.result)), flush=True)
                     else:
-                        _print_result(exc.result, settings.draft)
+                        _print_result(exc.result)
                 print(f"Error: {exc.user_text()}", file=sys.stderr)
                 return EXIT_FAILED
-    finally:
-        client.close()
-        _close(tokens)
+    except ClipshipError as exc:
+        if args.json:
+            attempt = last.get("attempt")
+            print(json.dumps(result_json(result_of(attempt) if attempt else None, exc)), flush=True)
+        raise
+    if result.resumed:
+        print("Resumed the interrupted upload: only the chunks TikTok lacked were sent.", file=sys.stderr)
     if args.json:
         print(json.dumps(result_json(result)), flush=True)
     else:
-        _print_result(result, settings.draft)
+        _print_result(result)
     return EXIT_OK
 
 
 def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
-    from core.api import TikTokClient
-    from core.auth import token_source_for
-    from core.history import History
-    from core.pipeline import resume_status
+    from core.session import Callbacks, Session
 
     reporter = Reporter(sys.stderr, bar=False)
     cancel = threading.Event()
     try:
-        tokens = token_source_for(ctx, args.account)
-        client = TikTokClient(ctx.config, tokens)
-        try:
-            with History.in_dir(ctx.config.data_dir) as history, _cancel_on_sigint(cancel):
-                try:
-                    result = resume_status(client, args.publish_id, history, on_stage=reporter.stage, cancel=cancel)
-                except PublishFailed as exc:
-                    if isinstance(exc.result, PublishResult):
-                        if args.json:
-                            print(json.dumps(result_json(exc.result)), flush=True)
-                        else:
-                            _print_result(exc.result, False)
-                    print(f"Error: {exc.user_text()}", file=sys.stderr)
-                    return EXIT_FAILED
-        finally:
-            client.close()
-            _close(tokens)
+        with Session(ctx) as session, _cancel_on_signals(cancel):
+            try:
+                result = session.status(
+                    args.publish_id, args.account, Callbacks(reporter.stage), cancel, link_wait_s=0.0
+                )
+            except PublishFailed as exc:
+                if isinstance(exc.result, PublishResult):
+                    if args.json:
+                        print(json.dumps(result_json(exc.result)), flush=True)
+                    else:
+                        _print_result(exc.result)
+                print(f"Error: {exc.user_text()}", file=sys.stderr)
+                return EXIT_FAILED
     except ClipshipError as exc:
         if args.json:
             print(json.dumps(result_json(None, exc)), flush=True)
         raise
+    if result.status == "INTERRUPTED":
+        print(
+            "The upload was interrupted before its last byte: nothing was posted, and it can be resumed by "
+            "posting the same video again.",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(result_json(result)), flush=True)
     else:
-        _print_result(result, False)
+        _print_result(result)
     return EXIT_OK
 
 
 def run_history(args: argparse.Namespace, ctx: AppContext) -> int:
-    from core.history import History
+    from core.session import Session
 
-    with History.in_dir(ctx.config.data_dir) as history:
-        attempts = history.attempts(limit=max(1, args.limit))
+    with Session(ctx) as session:
+        attempts = session.attempts(limit=max(1, args.limit))
     if args.json:
         print(json.dumps([a.to_json() for a in attempts], indent=None))
         return EXIT_OK
@@ -346,6 +333,6 @@ def run_history(args: argparse.Namespace, ctx: AppContext) -> int:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(a.created_at))
         what = "draft" if a.draft else str(a.settings.get("privacy_level") or "")
         extra = f" ({a.fail_reason})" if a.fail_reason else ""
-        extra += f" post {', '.join(a.post_ids)}" if a.post_ids else ""
-        print(f"{when}  {a.status:<18} {what:<20} {Path(a.file_path).name}  {a.publish_id}{extra}")
+        extra += f" {a.post_url}" if a.post_url else (f" post {', '.join(a.post_ids)}" if a.post_ids else "")
+        print(f"{when}  {a.status:<18} {what:<20} {Path(a.file_path).name}  {a.publish_id or '-'}{extra}")
     return EXIT_OK

@@ -1,7 +1,8 @@
-"""Rate limiting for progress reports and a rolling-window speed/ETA estimate (no Qt)."""
+"""Progress arithmetic shared by the command line and the window: throttling, speed and ETA, byte and time text."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -74,3 +75,12 @@ def human_duration(seconds: float) -> str:
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def eta_text(left: int, speed: float) -> str:
+    """Time left as m:ss (h:mm:ss from an hour on); '--:--' while the speed is not known yet."""
+    if left <= 0:
+        return "0:00"
+    if speed <= 0:
+        return "--:--"
+    return human_duration(math.ceil(left / speed))

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QObject, Slot
 
 from core.models import PostSettings
-from ui.progress_panel import ProgressPanel
 from core.progress import RateEstimator, Throttle, human_bytes, human_duration
+from ui.progress_panel import ProgressPanel
 from ui.worker import PublishController, PublishJob, PublishWorker
 
 GIB = 1024**3

@@ -8,9 +8,9 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from core.progress import human_duration
 from ui import services
 from ui.tasks import TaskRunner
-from core.progress import human_duration
 
 
 class FrameView(QLabel):

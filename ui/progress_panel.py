@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from core.errors import ApiError, AuthError, ClipshipError, InputError, PublishFailed
-from ui.post_rules import AFTER_POST
 from core.progress import RateEstimator, human_bytes, human_duration
+from ui.post_rules import AFTER_POST
 
 STAGE_TEXT = {
     "checking": "Checking the video and your account\u2026",

@@ -73,6 +73,8 @@ class SandboxConfig:
     - init_5xx: the next n init calls (either endpoint) answer 500 internal_error and create nothing.
     - drop_init_response: the next n init calls create the publish, then reset the connection unanswered.
     - slow_chunk_delay_s: extra seconds spent receiving each chunk (spread over its 1 MiB pieces).
+    - chunk_hang {chunk index: seconds}: once, accept the whole chunk, then wait this long before answering (a
+      server that has every byte but stops answering).
     """
 
     app_name: str = "Clipship Sandbox"
@@ -122,3 +124,4 @@ class SandboxConfig:
     init_5xx: int = 0
     drop_init_response: int = 0
     slow_chunk_delay_s: float = 0.0
+    chunk_hang: dict[int, float] = field(default_factory=dict)

@@ -145,6 +145,10 @@ def _accept(ex: Exchange, pub: Publish, path: Path, index: int, first: int, last
         if final:
             _complete(sb, pub, media_reason)
         sb.state.save()
+    hang = sb.config.chunk_hang.pop(index, 0.0)
+    if hang > 0:  # the chunk is kept, but the answer comes only after `hang` seconds, if the client still listens
+        time.sleep(hang)
+        ex.close_connection = True
     if sb.take_fault(sb.config.chunk_drop_response, index):
         ex.drop_connection()  # the chunk is kept; the client never hears so
     _plain(ex, 201 if final else 206, _progress(pub))

@@ -10,6 +10,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from core.config import Config
 from core.context import TokenSource
 from core.errors import ApiError, Cancelled, NetworkError, api_error
 from core.models import CreatorInfo, PostSettings
+from core.transport import TrackingAdapter, cut_on_cancel, tracking_session
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,11 @@ def source_info(plan: ChunkPlan) -> dict[str, Any]:
     }
 
 
+def api_session() -> tuple[requests.Session, TrackingAdapter]:
+    """The API's session: redirects are never followed (a 3xx must not carry the bearer token elsewhere)."""
+    return tracking_session()
+
+
 class TikTokClient:
     """Calls TikTok's v2 API for one account. Every failure is a ClipshipError; tokens never reach a log.
 
@@ -167,7 +174,10 @@ class TikTokClient:
         self.config = config
         self.tokens = tokens
         self._own_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self._adapter: TrackingAdapter | None = None
+        if session is None:
+            session, self._adapter = api_session()
+        self.session = session
         self.timeout = timeout
         self.rate_limit_waits = rate_limit_waits
         self.server_error_waits = server_error_waits
@@ -285,10 +295,19 @@ class TikTokClient:
                 headers["Content-Type"] = "application/json; charset=UTF-8"
                 data = json.dumps(body).encode() if body is not None else None
             try:
-                resp = self.session.request(
-                    method, url, headers=headers, data=data, params=params, timeout=self.timeout
-                )
+                with cut_on_cancel(self._adapter, cancel) if self._adapter is not None else nullcontext():
+                    resp = self.session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        data=data,
+                        params=params,
+                        timeout=self.timeout,
+                        allow_redirects=False,
+                    )
             except (requests.ConnectionError, requests.Timeout) as exc:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled("Cancelled.", "Nothing more will be sent.") from None
                 if failures < len(self.server_error_waits):
                     log.info("%s %s: %s; retrying", method, path, type(exc).__name__)
                     self.wait(self._jitter(self.server_error_waits[failures]), cancel)
@@ -300,6 +319,13 @@ class TikTokClient:
                 ) from None
             except requests.RequestException as exc:
                 raise NetworkError(f"The request to TikTok failed ({type(exc).__name__}).", "Try again.") from None
+            if 300 <= resp.status_code < 400:
+                resp.close()
+                raise NetworkError(
+                    f"TikTok's API answered with a redirect (HTTP {resp.status_code}); Clipship does not follow it, "
+                    "as it would carry your access token to another address.",
+                    "Check the API address (CLIPSHIP_API_BASE) and try again.",
+                )
             with resp:
                 status = resp.status_code
                 code, message, log_id, payload = self._envelope(resp)

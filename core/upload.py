@@ -6,22 +6,19 @@ import io
 import logging
 import random
 import re
-import socket
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from core.chunks import ChunkPlan
 from core.errors import Cancelled, NetworkError, UploadError
 from core.models import ProgressCallback
+from core.transport import cut_on_cancel, tracking_session
 
 log = logging.getLogger(__name__)
 # urllib3 logs each request line at DEBUG, and an upload URL's query string holds its upload token.
@@ -42,60 +39,6 @@ CONTAINER_TYPES = {
 
 ChunkCallback = Callable[[int, int], None]  # (1-based chunk number, chunk count), before each chunk is sent
 AckCallback = Callable[[int], None]  # bytes TikTok has acknowledged (a chunk boundary), after each accepted chunk
-CANCEL_POLL_S = 0.05  # how often the cancel watcher looks at the cancel event
-
-
-class _TrackingAdapter(HTTPAdapter):
-    """An HTTPAdapter that remembers its live connections, so that another thread can cut them.
-
-    A PUT blocked in send() (the server stopped reading) or in recv() (the server never answers) does not look at
-    any flag; shutting its socket down is the only way to stop it at once. That is how Cancel stays within a
-    second whatever the server does (the read timeout is not the cancel path).
-    """
-
-    def __init__(self) -> None:
-        self.live: weakref.WeakSet[Any] = weakref.WeakSet()
-        super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        live = self.live
-
-        class Pool(HTTPConnectionPool):
-            def _new_conn(self) -> Any:
-                conn = super()._new_conn()
-                live.add(conn)
-                return conn
-
-        class TlsPool(HTTPSConnectionPool):
-            def _new_conn(self) -> Any:
-                conn = super()._new_conn()
-                live.add(conn)
-                return conn
-
-        self.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TlsPool}
-
-    def cut(self) -> None:
-        """Shut down every live socket (thread-safe; a blocked send or recv returns with an error)."""
-        for conn in list(self.live):
-            sock = getattr(conn, "sock", None)
-            if sock is None:
-                continue
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-def upload_session() -> tuple[requests.Session, _TrackingAdapter]:
-    """A session for upload PUTs only: no redirects followed, no proxies from the environment, cuttable."""
-    session = requests.Session()
-    session.trust_env = False
-    session.max_redirects = 0
-    adapter = _TrackingAdapter()
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session, adapter
 
 
 def content_type_for(path: Path, container: str | None = None) -> str:
@@ -221,7 +164,7 @@ class Uploader:
         buffer_size: int = BUFFER_SIZE,
         timeout: tuple[float, float] = (10.0, 120.0),
     ) -> None:
-        self.session, self._adapter = upload_session()
+        self.session, self._adapter = tracking_session()
         if session is not None:
             self.session.verify = session.verify
             self.session.cert = session.cert
@@ -250,25 +193,10 @@ class Uploader:
     ) -> UploadResult:
         """Send chunks start_index.. of the plan (a resumed upload starts where TikTok's progress is)."""
         self.all_sent = False
-        done = threading.Event()
-        watcher = None
-        if cancel is not None:
-            watcher = threading.Thread(target=self._watch, args=(cancel, done), name="clipship-cancel", daemon=True)
-            watcher.start()
-        try:
+        with cut_on_cancel(self._adapter, cancel):
             return self._upload(
                 upload_url, path, plan, content_type, on_progress, on_chunk, on_ack, cancel, start_index
             )
-        finally:
-            done.set()
-            if watcher is not None:
-                watcher.join(1.0)
-
-    def _watch(self, cancel: threading.Event, done: threading.Event) -> None:
-        while not done.is_set():
-            if cancel.wait(CANCEL_POLL_S):
-                self._adapter.cut()
-                return
 
     def _upload(
         self,

@@ -165,12 +165,19 @@ class OAuthClient:
                 data=form,
                 headers={"User-Agent": f"{APP_NAME}/{__version__}", "Accept": "application/json"},
                 timeout=TIMEOUT,
+                allow_redirects=False,  # a redirect would carry the client secret and tokens to another host
             )
         except requests.RequestException as exc:
             raise NetworkError(
                 f"Could not reach TikTok's sign-in service ({type(exc).__name__}).",
                 "Check your internet connection and try again.",
             ) from None
+        if 300 <= resp.status_code < 400:
+            raise NetworkError(
+                f"TikTok's sign-in service answered with a redirect (HTTP {resp.status_code}); Clipship does not "
+                "follow it, as it would carry your secrets to another address.",
+                "Check the API address (CLIPSHIP_API_BASE) and try again.",
+            )
         body = _json_body(resp)
         error = body.get("error")
         # The flat OAuth error format may arrive with HTTP 200: the `error` key decides, whatever the status.
@@ -196,6 +203,7 @@ class OAuthClient:
                 params={"fields": USER_FIELDS},
                 headers=_bearer(access_token),
                 timeout=TIMEOUT,
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
             log.warning("Could not fetch the TikTok profile (%s).", type(exc).__name__)
@@ -218,6 +226,7 @@ class OAuthClient:
                 headers={**_bearer(access_token), "Content-Type": "application/json; charset=UTF-8"},
                 data="{}",
                 timeout=TIMEOUT,
+                allow_redirects=False,
             )
         except requests.RequestException:
             return ""

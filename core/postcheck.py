@@ -34,6 +34,13 @@ def _blocking_text(problems: tuple[Problem, ...] | list[Problem]) -> str:
 
 def check_settings(settings: PostSettings) -> None:
     """The post settings alone: privacy chosen (direct posts), branded content not private, title length."""
+    try:
+        settings.title.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "The title is not valid text: it holds bytes that are not UTF-8.",
+            "Type the title again, or set the terminal to UTF-8.",
+        ) from None
     if not settings.draft:
         if not settings.privacy_level:
             raise InputError(

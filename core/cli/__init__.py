@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from core import APP_NAME, __version__
 from core.context import AppContext, open_context
 from core.errors import EXIT_API, EXIT_INTERRUPTED, ClipshipError
+from core.textsafe import SafeStream
 
 # Modules that add subcommands; each has register(subparsers) and sets args.func(args, ctx) -> int.
 COMMAND_MODULES = (
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code. The single error boundary of the command line."""
+    if not isinstance(sys.stdout, SafeStream):  # file names, titles and server messages never reach the terminal raw
+        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment,unused-ignore]
+        sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment,unused-ignore]
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -152,7 +152,8 @@ class Reporter:
             f"\r[{'#' * filled}{'.' * (width - filled)}] {human_bytes(done)} / {human_bytes(total)}  "
             f"{human_bytes(speed) + '/s' if speed > 0 else '--/s'}  ETA {eta_text(total - done, speed)}  {self.chunk}"
         )
-        self.stream.write(text.ljust(100))
+        write = getattr(self.stream, "write_raw", self.stream.write)  # our own carriage return, not escaped
+        write(text.ljust(100))
         self.stream.flush()
         self.drawn = True
 

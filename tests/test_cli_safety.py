@@ -1,0 +1,39 @@
+"""What the command line prints is safe for a terminal, and bad text input is a clear exit 2."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(env: dict[str, str], *args: str | bytes) -> subprocess.CompletedProcess[bytes]:
+    cmd: list[str | bytes] = [sys.executable, str(ROOT / "main.py"), *args]
+    return subprocess.run(cmd, env=env, capture_output=True, timeout=60, cwd=ROOT)
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPSHIP_")}
+    env.update(CLIPSHIP_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
+    return env
+
+
+def test_terminal_escapes_in_a_file_name_are_shown_escaped(tmp_path: Path, media: Path) -> None:
+    evil = tmp_path / "evil\x1b]0;PWNED\x07\x1b[2J.mp4"
+    shutil.copyfile(media / "h264_720x1280_30fps.mp4", evil)
+    out = _run(_env(tmp_path), "check", str(evil))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout + out.stderr
+    assert b"\x1b" not in text and b"\x07" not in text
+    assert b"evil\\x1b]0;PWNED\\x07\\x1b[2J.mp4" in text
+
+
+def test_a_title_that_is_not_text_is_refused(tmp_path: Path, media: Path) -> None:
+    video = str(media / "h264_720x1280_30fps.mp4")
+    out = _run(_env(tmp_path), "post", video, "--privacy", "SELF_ONLY", "--title", b"bad \xff\xfe bytes")
+    assert out.returncode == 2, out.stderr
+    assert b"not valid text" in out.stderr and b"Traceback" not in out.stderr

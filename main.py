@@ -27,6 +27,8 @@ def route(args: list[str], program: str) -> tuple[str, Path | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if os.name == "posix":
+        os.umask(0o077)  # every file Clipship writes (settings, history, tokens, the sandbox's) is the user's alone
     args = list(sys.argv[1:] if argv is None else argv)
     if "--smoke-test" in args:
         from ui.smoke import run_smoke_test

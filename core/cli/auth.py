@@ -13,7 +13,7 @@ from typing import Any
 from core.auth import Account, AccountRegistry, LogoutResult, login, logout
 from core.auth.login import DEFAULT_TIMEOUT_S, app_secret_store, secret_store
 from core.auth.store import Storage
-from core.config import SETTINGS_DEFAULTS, data_dir, load_settings, save_settings
+from core.config import SETTINGS_BY_NAME, SETTINGS_DEFAULTS, data_dir, load_settings, save_settings
 from core.context import AppContext
 from core.errors import EXIT_AUTH, EXIT_OK, InputError
 
@@ -159,25 +159,10 @@ def cmd_whoami(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _parse_value(key: str, raw: str) -> Any:
-    default = SETTINGS_DEFAULTS[key]
-    if isinstance(default, bool):
-        low = raw.strip().lower()
-        if low in ("1", "true", "yes", "on"):
-            return True
-        if low in ("0", "false", "no", "off"):
-            return False
-        raise InputError(f"{key} takes true or false, not {raw!r}.")
-    if isinstance(default, int):
-        try:
-            value = int(raw)
-        except ValueError:
-            raise InputError(f"{key} takes a whole number, not {raw!r}.") from None
-        if key == "redirect_port" and not 0 <= value <= 65535:
-            raise InputError("redirect_port must be 0 (any free port) or 1-65535.")
-        if value < 0:
-            raise InputError(f"{key} must not be negative.")
-        return value
-    return raw.strip()
+    try:
+        return SETTINGS_BY_NAME[key].parse(raw)
+    except ValueError as exc:
+        raise InputError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", SETTINGS_BY_NAME[key].help) from None
 
 
 def _read_secret() -> str:

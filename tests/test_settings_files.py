@@ -1,0 +1,85 @@
+"""Settings declared once and checked on every read; the files Clipship writes are the user's alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.config import SETTINGS, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIPSHIP_")}
+    env.update(CLIPSHIP_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
+    return env
+
+
+def _run(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, str(ROOT / "main.py"), *map(str, args)]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+BAD = {"redirect_port": "abc", "chunk_size": [1], "allow_plaintext_tokens": "false", "client_key": 7}
+
+
+def test_wrong_typed_settings_are_ignored_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "settings.json").write_text(json.dumps(BAD))
+    values = load_settings(tmp_path)
+    assert values == {s.name: s.default for s in SETTINGS}
+    assert values["allow_plaintext_tokens"] is False  # the string "false" never turns a boolean on
+    for name in BAD:
+        assert any(name in r.getMessage() for r in caplog.records), name
+
+
+def test_every_command_still_works_and_unset_repairs(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.json").write_text(json.dumps(BAD))
+    env = _env(data)
+    for args in (("config", "show"), ("history",), ("whoami",)):
+        out = _run(env, *args)
+        assert out.returncode in (0, 3), (args, out.stderr)  # whoami: 3 when nobody is signed in
+        assert "Traceback" not in out.stderr and "unexpected" not in out.stderr
+        assert "redirect_port" in out.stderr and "config unset" in out.stderr
+    assert _run(env, "config", "unset", "redirect_port").returncode == 0
+    assert json.loads((data / "settings.json").read_text())["redirect_port"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "ok"),
+    [
+        ("chunk_size", "5", False),
+        ("chunk_size", "64000001", False),
+        ("chunk_size", "10000000", True),
+        ("chunk_size", "0", True),
+        ("redirect_port", "99999", False),
+        ("redirect_port", "8080", True),
+        ("allow_plaintext_tokens", "maybe", False),
+    ],
+)
+def test_config_set_checks_the_declared_range(tmp_path: Path, name: str, value: str, ok: bool) -> None:
+    out = _run(_env(tmp_path / "data"), "config", "set", name, value)
+    assert out.returncode == (0 if ok else 2), out.stderr
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_files_in_the_data_dir_are_private(tmp_path: Path, media: Path) -> None:
+    data = tmp_path / "data"
+    out = _run(_env(data), "--sandbox", "post", media / "h264_720x1280_30fps.mp4", "--privacy", "SELF_ONLY")
+    assert out.returncode == 0, out.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    seen = 0
+    for path in data.rglob("*"):
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+        seen += 1
+    assert seen > 5 and any(p.name == "history.db" for p in data.rglob("*"))

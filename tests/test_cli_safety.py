@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,3 +39,33 @@ def test_a_title_that_is_not_text_is_refused(tmp_path: Path, media: Path) -> Non
     out = _run(_env(tmp_path), "post", video, "--privacy", "SELF_ONLY", "--title", b"bad \xff\xfe bytes")
     assert out.returncode == 2, out.stderr
     assert b"not valid text" in out.stderr and b"Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("login", "--port", "99999"),
+        ("login", "--timeout", "nan"),
+        ("login", "--timeout", "inf"),
+        ("history", "--limit", "99999999999999999999999"),
+        ("history", "--limit", "0"),
+        ("post", "VIDEO", "--privacy", "SELF_ONLY", "--chunk-size", "0"),
+        ("post", "VIDEO", "--privacy", "SELF_ONLY", "--chunk-size", "64000001"),
+        ("post", "VIDEO", "--privacy", "SELF_ONLY", "--cover-ms", "-5"),
+        ("sandbox", "--processing-delay", "nan"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(tmp_path: Path, media: Path, args: tuple[str, ...]) -> None:
+    video = str(media / "h264_720x1280_30fps.mp4")
+    out = _run(_env(tmp_path), *[video if a == "VIDEO" else a for a in args])
+    assert out.returncode == 2, out.stderr
+    assert b"Traceback" not in out.stderr and b"error:" in out.stderr.lower()
+
+
+def test_sandbox_reset_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    docs = tmp_path / "Documents"
+    docs.mkdir()
+    (docs / "thesis.odt").write_text("years of work")
+    out = _run(_env(tmp_path), "sandbox", "--reset", "--state-dir", str(docs))
+    assert out.returncode == 2 and b"not a sandbox state dir" in out.stderr
+    assert (docs / "thesis.odt").read_text() == "years of work"

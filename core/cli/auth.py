@@ -13,6 +13,7 @@ from typing import Any
 from core.auth import Account, AccountRegistry, LogoutResult, login, logout
 from core.auth.login import DEFAULT_TIMEOUT_S, app_secret_store, secret_store
 from core.auth.store import Storage
+from core.cli import argtypes
 from core.config import SETTINGS_BY_NAME, SETTINGS_DEFAULTS, data_dir, load_settings, save_settings
 from core.context import AppContext
 from core.errors import EXIT_AUTH, EXIT_OK, InputError
@@ -22,10 +23,16 @@ SECRET_SETTINGS = {"client_secret", "access_token", "refresh_token"}
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("login", help="sign in to TikTok in your browser")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S", help="seconds to wait (300)")
+    p.add_argument(
+        "--timeout",
+        type=argtypes.seconds(0.1, 86400),
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help="seconds to wait (300)",
+    )
     p.add_argument(
         "--port",
-        type=int,
+        type=argtypes.port,
         default=None,
         metavar="N",
         help="loopback port for the redirect (default: setting, else any)",

@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from core.cli import argtypes
 from core.context import AppContext
-from core.errors import EXIT_FAILED, EXIT_OK, ClipshipError, PublishFailed
+from core.errors import EXIT_FAILED, EXIT_OK, ClipshipError, InputError, PublishFailed
 from core.models import PRIVACY_LEVELS, PostSettings, PublishResult, Stage
 from core.progress import RateEstimator, eta_text, human_bytes
 
@@ -54,7 +55,9 @@ def register(sub: Any) -> None:
     post.add_argument("--no-comment", action="store_true", help="turn comments off")
     post.add_argument("--no-duet", action="store_true", help="turn duets off")
     post.add_argument("--no-stitch", action="store_true", help="turn stitches off")
-    post.add_argument("--cover-ms", type=int, metavar="MS", help="the cover frame's time in milliseconds")
+    post.add_argument(
+        "--cover-ms", type=argtypes.whole(0, 2**31 - 1), metavar="MS", help="the cover frame's time in milliseconds"
+    )
     post.add_argument("--your-brand", action="store_true", help="promotes your own business ('Promotional content')")
     post.add_argument("--branded-content", action="store_true", help="paid partnership ('Paid partnership' label)")
     post.add_argument("--ai-generated", action="store_true", help="label the video as AI-generated")
@@ -74,7 +77,7 @@ def register(sub: Any) -> None:
 
     history = sub.add_parser("history", help="list past post attempts", description="List past post attempts.")
     history.add_argument("--json", action="store_true", help="print a JSON array on stdout")
-    history.add_argument("--limit", type=int, default=50, help="how many (most recent first)")
+    history.add_argument("--limit", type=argtypes.whole(1, 100_000), default=50, help="how many (most recent first)")
     history.set_defaults(func=run_history)
 
 
@@ -245,6 +248,11 @@ def run_post(args: argparse.Namespace, ctx: AppContext) -> int:
     chunk_size = args.chunk_size if args.chunk_size is not None else (ctx.config.chunk_size or None)
     last: dict[str, Attempt] = {}
     try:
+        if args.chunk_size is not None and args.chunk_size <= 0:
+            raise InputError(
+                f"--chunk-size {args.chunk_size} is not a chunk size.",
+                "Give 5,242,880-64,000,000 bytes, or leave --chunk-size out and Clipship chooses.",
+            )
         prepare(path, settings, chunk_size)  # every local check first: exit 2 before sign-in or any request
         request = PostRequest(
             path=path,

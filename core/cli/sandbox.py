@@ -9,9 +9,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from core.cli import argtypes
 from core.config import data_dir
 from core.context import AppContext
 from core.errors import InputError
+
+SANDBOX_STATE_NAMES = {"state.json", "uploads", "sink.bin", "state.lock"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     p.add_argument("--state-dir", type=Path, default=None, help="where accounts, tokens and uploads are kept")
     p.add_argument("--auto-approve", action="store_true", help="skip the consent page (approve every request)")
-    p.add_argument("--processing-delay", type=float, default=None, metavar="S", help="seconds of 'processing'")
+    p.add_argument(
+        "--processing-delay", type=argtypes.seconds(0, 3600), default=None, metavar="S", help="seconds of 'processing'"
+    )
     p.add_argument("--check-media", action="store_true", help="fail posts TikTok would fail (format, fps, size)")
     p.add_argument("--reset", action="store_true", help="forget every account, token and upload first")
     p.set_defaults(func=run, needs_context=False)
@@ -42,6 +47,12 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading
         raise InputError(f"--port {args.port} is not a port number.", "Use 0 (any free port) or 1-65535.")
     state_dir: Path = args.state_dir or data_dir() / "sandbox" / "server"
     if args.reset and state_dir.exists():
+        strangers = sorted(p.name for p in state_dir.iterdir() if p.name not in SANDBOX_STATE_NAMES)
+        if strangers:
+            raise InputError(
+                f"--reset refused: {state_dir} is not a sandbox state dir (it holds {', '.join(strangers[:3])}).",
+                "Give --state-dir a folder the sandbox made, or leave --state-dir out.",
+            )
         shutil.rmtree(state_dir)
     config = SandboxConfig(auto_approve=args.auto_approve, inspect_media=args.check_media)
     if args.processing_delay is not None:

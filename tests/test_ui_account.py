@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from auth_helpers import scripted_browser
-from ui_helpers import WindowFactory, choose_privacy, load_good_video, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import (
+    ScriptedPrompts,
+    WindowFactory,
+    choose_privacy,
+    load_good_video,
+    sandbox_ctx,
+    wait_ready,
+    window_factory,
+)
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -74,8 +82,9 @@ def test_posting_the_same_file_twice_asks_first(
 ) -> None:
     win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
     wait_ready(qtbot, win)
-    asked: list[str] = []
-    win.confirm_post_again = lambda message: asked.append(message) or True
+    prompts = ScriptedPrompts(repost=True)
+    win.prompts = prompts
+    asked = prompts.asked
     results: list[Any] = []
     win.controller.finished.connect(results.append)
     progress = win.page.progress
@@ -90,7 +99,7 @@ def test_posting_the_same_file_twice_asks_first(
             state = (progress.stage_label.text(), progress.message_label.text(), asked, win.controller.is_busy())
             raise AssertionError(f"post {expected} did not finish: {state}") from exc
         qtbot.waitUntil(lambda: not win.controller.is_busy(), timeout=10_000)
-    assert len(asked) == 1 and "already posted" in asked[0]
+    assert len(asked) == 1 and "Posted on" in asked[0] and "@sandbox.creator" in asked[0]
     assert results[0].publish_id != results[1].publish_id
 
 
@@ -100,12 +109,11 @@ def test_history_resumes_polling_an_unfinished_post(
     from ui_helpers import GOOD
 
     from core.models import PostSettings
-    from ui import services
-    from ui.worker import PublishJob
+    from core.session import PostRequest, Session
 
     ctx = sandbox_ctx(sandbox, tmp_path / "data")
-    job = PublishJob(ctx, GOOD, PostSettings(privacy_level="SELF_ONLY"), wait=False)  # as if the app quit mid-way
-    result = services.publish(job, on_stage=lambda s, d: None, on_progress=lambda a, b: None, cancel=threading.Event())
+    with Session(ctx) as session:  # as if the app quit while TikTok was processing the video
+        result = session.publish(PostRequest(GOOD, PostSettings(privacy_level="SELF_ONLY"), wait=False))
     assert result.status == "PROCESSING_UPLOAD"
     win = make_window(ctx)
     qtbot.waitUntil(lambda: len(win.history.rows) == 1, timeout=10_000)

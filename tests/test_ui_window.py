@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QObject, QSettings, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from ui_helpers import (
     BAD_FPS,
     GOOD,
@@ -38,6 +39,18 @@ def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory)
     win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
     wait_ready(qtbot, win)
     return win
+
+
+class UrlCatcher(QObject):
+    """A QDesktopServices URL handler: what the app asked the system to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
 
 
 def big_video(path: Path, size: int) -> Path:
@@ -117,16 +130,39 @@ def test_a_full_post_reaches_published_with_the_progress_shown(qtbot: Any, windo
     size = GOOD.stat().st_size
     assert progress.sent == size and progress.total == size
     assert "of" in progress.bytes_label.text()
-    assert "may take a few minutes" in progress.message_label.text()
     assert len(results) == 1 and results[0].status == "PUBLISH_COMPLETE"
+    # A public post waits for its post id: the link is offered, opened with QDesktopServices, and copied.
+    url = results[0].post_url
+    assert url.startswith("https://www.tiktok.com/@sandbox.creator/video/")
+    assert "The post is on TikTok." in progress.message_label.text() and "Post id" not in progress.message_label.text()
+    assert progress.view_button.isVisible() and progress.copy_button.isVisible()
+    opened = UrlCatcher()
+    QDesktopServices.setUrlHandler("https", opened, "open")
+    try:
+        progress.view_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    assert opened.urls == [url]
+    progress.copy_button.click()
+    assert QGuiApplication.clipboard().text() == url
     received = sandbox.received(results[0].publish_id)
     assert received.sha256 == sha256(GOOD)
     qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=10_000)
     assert form.caption.toPlainText() == "" and form.privacy.currentIndex() == -1  # a fresh form next time
+    # The same video stays loaded, now shown as already posted (not "TikTok will accept this video").
+    facts = window.page.facts
+    qtbot.waitUntil(lambda: facts.earlier_label.isVisible(), timeout=10_000)
+    assert facts.status_label.text() == "Already posted to this account."
+    assert "Posted on" in facts.earlier_label.text() and "@sandbox.creator" in facts.earlier_label.text()
+    assert f'href="{url}"' in facts.earlier_label.text() and "View on TikTok" in facts.earlier_label.text()
     qtbot.waitUntil(lambda: len(window.history.rows) == 1, timeout=10_000)
     row = window.history.rows[0]
     assert row.publish_id == results[0].publish_id and row.status == "PUBLISH_COMPLETE"
-    assert row.file == GOOD.name
+    assert row.file == GOOD.name and row.post_url == url and row.headline == "Published"
+    link = window.history.tree.itemWidget(window.history.tree.topLevelItem(0), 4)
+    assert link is not None and url in link.text()
+    window.history.select(row.attempt_id)
+    assert not window.history.check_button.isEnabled()  # published with its link: nothing more to ask
 
 
 def test_the_upload_reports_chunks_of_a_multi_chunk_file(qtbot: Any, window: Any, tmp_path: Path) -> None:
@@ -159,21 +195,73 @@ def test_cancel_mid_upload_stops_and_says_nothing_was_posted(
     qtbot: Any, window: Any, sandbox: Any, tmp_path: Path
 ) -> None:
     video = big_video(tmp_path / "slow.mp4", 12 * MB)
-    sandbox.config.slow_chunk_delay_s = 20.0  # each chunk trickles in: the upload is surely under way
+    window.ctx.config = window.ctx.config.with_(chunk_size=5 * MB)
+    sandbox.config.slow_chunk_delay_s = 3.0  # each chunk trickles in: the upload is surely under way
     load_good_video(qtbot, window, video)
     choose_privacy(window.page.form, "PUBLIC_TO_EVERYONE")
     window.page.form.post_button.click()
     progress = window.page.progress
-    qtbot.waitUntil(lambda: progress.stage == "uploading", timeout=10_000)
+    qtbot.waitUntil(lambda: progress.sent >= 5 * MB, timeout=20_000)  # the first chunk reached TikTok
+    assert progress.cancel_button.text() == "Cancel"
     progress.cancel_button.click()
     qtbot.waitUntil(progress.is_finished, timeout=5_000)  # Cancel stops the upload within a second or so
-    assert progress.stage_label.text() == "Cancelled"
-    assert "Nothing was posted" in progress.message_label.text()
-    assert progress.action_button.text() == "Retry"
+    assert progress.stage_label.text() == "Upload interrupted"
+    message = progress.message_label.text()
+    assert "Nothing was posted" in message and "can be resumed" in message and "reached TikTok" in message
+    assert progress.action_button.text() == "Resume"
     qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=5_000)
     sandbox.config.slow_chunk_delay_s = 0.0
-    # The form keeps the user's choices after a cancel, so Post is ready again once creator_info is fresh.
-    qtbot.waitUntil(window.page.form.post_button.isEnabled, timeout=10_000)
+    # Resume posts the same file with the same settings; the core sends only what TikTok lacks.
+    first = progress.attempt
+    results: list[PublishResult] = []
+    window.controller.finished.connect(results.append)
+    progress.action_button.click()
+    qtbot.waitUntil(lambda: bool(results), timeout=30_000)
+    assert results[0].resumed and results[0].publish_id == first.publish_id
+    assert progress.stage_label.text() == "Published"
+    assert sandbox.received(results[0].publish_id).sha256 == sha256(video)
+
+
+def test_stop_watching_after_the_last_byte_is_neutral(qtbot: Any, window: Any, sandbox: Any) -> None:
+    sandbox.config.processing_delay_s = 30.0  # TikTok takes its time after the last byte
+    load_good_video(qtbot, window)
+    choose_privacy(window.page.form, "SELF_ONLY")
+    window.page.form.post_button.click()
+    progress = window.page.progress
+    qtbot.waitUntil(lambda: progress.stage == "processing", timeout=10_000)
+    assert progress.cancel_button.text() == "Stop watching"
+    progress.cancel_button.click()
+    qtbot.waitUntil(progress.is_finished, timeout=10_000)
+    assert progress.stage_label.text() == "Stopped watching"
+    message = progress.message_label.text()
+    assert "will still process" in message and "History" in message
+    assert "Nothing was posted" not in message and "ancel" not in progress.stage_label.text()
+    assert progress.property("state") == "detached"
+    qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=5_000)
+    # The History tab shows the attempt as TikTok's to decide, and Check status may ask again.
+    qtbot.waitUntil(lambda: len(window.history.rows) == 1, timeout=10_000)
+    row = window.history.rows[0]
+    assert row.status in ("PROCESSING_UPLOAD", "UPLOADED") and row.checkable
+    sandbox.config.processing_delay_s = 0.05
+
+
+def test_a_detached_worker_is_shown_as_stopped_watching_not_cancelled(qtbot: Any) -> None:
+    from core.errors import Detached
+    from ui.progress_panel import ProgressPanel
+
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.begin("video.mp4", draft=False)
+    panel.show_stopped(Detached("Stopped watching.", ""))  # even with no stage seen
+    assert panel.stage_label.text() == "Stopped watching"
+    assert "Nothing was posted" not in panel.message_label.text()
+    panel.begin("video.mp4", draft=False)
+    panel.on_progress(100, 100)  # every byte sent: a plain Cancelled can no longer mean "nothing was posted"
+    assert panel.cancel_button.text() == "Stop watching"
+    from core.errors import Cancelled
+
+    panel.show_stopped(Cancelled("Cancelled.", ""))
+    assert panel.stage_label.text() == "Stopped watching"
 
 
 def test_a_failure_shows_its_message_next_step_and_log_id(qtbot: Any, window: Any, sandbox: Any) -> None:

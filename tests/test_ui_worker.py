@@ -32,7 +32,7 @@ class Receiver(QObject):
 
 
 def job() -> PublishJob:
-    return PublishJob(ctx=None, path=Path("unused.mp4"), settings=PostSettings(privacy_level="SELF_ONLY"))
+    return PublishJob(session=None, path=Path("unused.mp4"), settings=PostSettings(privacy_level="SELF_ONLY"))
 
 
 def test_byte_counts_past_2_gib_cross_threads_intact(qtbot: Any) -> None:
@@ -82,7 +82,7 @@ def test_progress_is_throttled_but_the_last_report_always_arrives(qtbot: Any) ->
 def test_controller_runs_a_job_on_its_thread_and_goes_idle(qtbot: Any) -> None:
     seen: dict[str, Any] = {}
 
-    def run(job: PublishJob, *, on_stage: Any, on_progress: Any, cancel: threading.Event) -> Any:
+    def run(job: PublishJob, *, on_stage: Any, on_progress: Any, cancel: threading.Event, **_: Any) -> Any:
         seen["thread"] = threading.get_ident()
         on_stage("uploading", "chunk 1 of 1")
         on_progress(6 * GIB, 6 * GIB)
@@ -104,7 +104,7 @@ def test_cancel_reaches_the_running_job_and_reports_cancelled(qtbot: Any) -> Non
 
     started = threading.Event()
 
-    def run(job: PublishJob, *, on_stage: Any, on_progress: Any, cancel: threading.Event) -> Any:
+    def run(job: PublishJob, *, on_stage: Any, on_progress: Any, cancel: threading.Event, **_: Any) -> Any:
         started.set()
         if not cancel.wait(10):
             return "not cancelled"

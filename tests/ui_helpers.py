@@ -39,6 +39,26 @@ def sandbox_ctx(sandbox: Any, data_dir: Path, sign_in: bool = True) -> AppContex
     return ctx
 
 
+class ScriptedPrompts:
+    """The window's questions answered by the test (ui.prompts.Prompts' interface); every question is kept."""
+
+    def __init__(self, repost: bool = True, close: bool = True, sign_out: bool = True) -> None:
+        self.repost, self.close, self.sign_out = repost, close, sign_out
+        self.asked: list[str] = []
+
+    def ask_repost(self, parent: Any, text: str) -> bool:
+        self.asked.append(text)
+        return self.repost
+
+    def ask_close_during_upload(self, parent: Any, every_byte_sent: bool) -> bool:
+        self.asked.append(f"close (every byte sent: {every_byte_sent})")
+        return self.close
+
+    def ask_sign_out(self, parent: Any, label: str) -> bool:
+        self.asked.append(f"sign out {label}")
+        return self.sign_out
+
+
 class WindowFactory:
     """Makes windows and keeps them alive until the test ends, then closes them (joining their threads)."""
 
@@ -52,6 +72,7 @@ class WindowFactory:
 
         window = MainWindow(ctx, settings_path=self.tmp_path / "window.ini")
         window.confirm_close_during_upload = lambda: True  # no modal question when a test ends mid-upload
+        window.prompts = ScriptedPrompts()  # no real modal question unless a test asks for one
         self.qtbot.addWidget(window)
         self.windows.append(window)
         window.show()

@@ -65,6 +65,15 @@ class FactsPanel(QFrame):
         self.status_label = QLabel()
         self.status_label.setObjectName("verdict")
         self.status_label.setWordWrap(True)
+        self.earlier_label = QLabel()
+        self.earlier_label.setObjectName("earlierPost")
+        self.earlier_label.setWordWrap(True)
+        self.earlier_label.setTextFormat(Qt.TextFormat.RichText)
+        self.earlier_label.setOpenExternalLinks(True)  # QDesktopServices.openUrl
+        self.earlier_label.hide()
+        self.earlier_text = ""
+        self.earlier_url = ""
+        self._verdict = ("", "")
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 4, 0, 4)
@@ -79,6 +88,7 @@ class FactsPanel(QFrame):
         layout.setSpacing(6)
         layout.addWidget(self.file_label)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.earlier_label)
         layout.addWidget(self.grid_host)
         layout.addWidget(self.problems_host)
         self.problem_labels: list[QLabel] = []
@@ -95,8 +105,19 @@ class FactsPanel(QFrame):
             label.deleteLater()
         self.problem_labels = []
 
+    def set_earlier(self, text: str, url: str = "") -> None:
+        """An earlier post of this file to this account ('' when none): shown instead of "will accept"."""
+        self.earlier_text, self.earlier_url = text, url
+        html = _esc(text)
+        if text and url:
+            html += f' \u00b7 <a href="{_esc(url)}">View on TikTok</a>'
+        self.earlier_label.setText(html)
+        self.earlier_label.setVisible(bool(text))
+        self._render_verdict()
+
     def show_checking(self, name: str) -> None:
         self._clear()
+        self.set_earlier("")
         self.file_label.setText(name)
         self._set_status("Checking the video\u2026", "busy")
 
@@ -148,6 +169,13 @@ class FactsPanel(QFrame):
         self.problem_labels.append(label)
 
     def _set_status(self, text: str, state: str) -> None:
+        self._verdict = (text, state)
+        self._render_verdict()
+
+    def _render_verdict(self) -> None:
+        text, state = self._verdict
+        if self.earlier_text and state == "good":
+            text, state = "Already posted to this account.", "posted"
         self.status_label.setText(text)
         self.status_label.setProperty("state", state)
         self.status_label.style().unpolish(self.status_label)

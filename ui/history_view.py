@@ -1,9 +1,10 @@
-"""Past posts from the history database, with status polling resumed for unfinished ones."""
+"""Past posts from the history database in describe()'s words, with Check status and Resume."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -18,55 +19,74 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-TERMINAL = {"PUBLISH_COMPLETE", "SEND_TO_USER_INBOX", "FAILED", "CANCELLED", "ERROR"}
-STATUS_TEXT = {
-    "PUBLISH_COMPLETE": "Published",
-    "SEND_TO_USER_INBOX": "In your TikTok inbox",
-    "PROCESSING_UPLOAD": "Processing at TikTok",
-    "PROCESSING_DOWNLOAD": "Processing at TikTok",
-    "FAILED": "Failed",
-    "CANCELLED": "Cancelled",
-    "UPLOADING": "Uploading",
-    "UPLOADED": "Uploaded, processing at TikTok",
-    "INTERRUPTED": "Upload interrupted",
-    "ERROR": "Failed",
-}
+from core.attempt import PENDING_AT_TIKTOK, RESUMABLE, State
+from core.history import Attempt
 
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """One past attempt as the list shows it."""
+    """One past attempt as the list shows it: the record, and describe()'s words about it."""
 
-    publish_id: str
-    file: str
+    attempt: Attempt
     account: str
-    created_at: float
-    status: str
-    fail_reason: str = ""
-    post_id: str = ""
-    post_url: str = ""
-    draft: bool = False
+    headline: str
+    detail: str = ""
 
     @property
-    def unfinished(self) -> bool:
-        return self.status not in TERMINAL
+    def attempt_id(self) -> int:
+        return self.attempt.id
+
+    @property
+    def publish_id(self) -> str:
+        return self.attempt.publish_id or ""
+
+    @property
+    def status(self) -> str:
+        return self.attempt.status
+
+    @property
+    def file(self) -> str:
+        return Path(self.attempt.file_path).name
+
+    @property
+    def created_at(self) -> float:
+        return self.attempt.created_at
+
+    @property
+    def post_url(self) -> str:
+        return self.attempt.post_url
+
+    @property
+    def checkable(self) -> bool:
+        """TikTok may know more than the record: still deciding, interrupted, or published without a link yet."""
+        state = self.attempt.state
+        if self.attempt.publish_id is None:
+            return False
+        if state == State.PUBLISHED:
+            return not self.attempt.post_ids
+        return state in PENDING_AT_TIKTOK or state in RESUMABLE
+
+    @property
+    def resumable(self) -> bool:
+        return self.attempt.state == State.INTERRUPTED and self.attempt.resumable()
 
 
 def status_text(row: HistoryRow) -> str:
-    text = STATUS_TEXT.get(row.status, row.status.replace("_", " ").capitalize() or "Unknown")
-    if row.draft and row.status == "PUBLISH_COMPLETE":
-        text = "Posted from the inbox"
-    return f"{text}: {row.fail_reason}" if row.fail_reason and row.status in ("FAILED", "ERROR") else text
+    state = row.attempt.state
+    if state in (State.FAILED, State.INTERRUPTED, State.ABANDONED) and row.detail:
+        return f"{row.headline}: {row.detail}"
+    return row.headline
 
 
 class HistoryView(QWidget):
     """A table of past posts.
 
-    Signals: refresh_requested(), resume_requested(str publish_id).
+    Signals: refresh_requested(), check_requested(int attempt id), resume_requested(int attempt id).
     """
 
     refresh_requested = Signal()
-    resume_requested = Signal(str)
+    check_requested = Signal(int)
+    resume_requested = Signal(int)
 
     COLUMNS = ("File", "Account", "Time", "Status", "Post")
 
@@ -92,14 +112,19 @@ class HistoryView(QWidget):
         self.status_label.setObjectName("note")
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.on_refresh_clicked)
-        self.resume_button = QPushButton("Check status")
-        self.resume_button.setToolTip("Ask TikTok again how an unfinished post is doing.")
+        self.check_button = QPushButton("Check status")
+        self.check_button.setToolTip("Ask TikTok again how this post is doing (and for its link).")
+        self.check_button.setEnabled(False)
+        self.check_button.clicked.connect(self.on_check_clicked)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Continue an interrupted upload where it stopped (same file and settings).")
         self.resume_button.setEnabled(False)
         self.resume_button.clicked.connect(self.on_resume_clicked)
         self.tree.itemSelectionChanged.connect(self.on_selection_changed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.resume_button)
+        buttons.addWidget(self.check_button)
         buttons.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -113,9 +138,10 @@ class HistoryView(QWidget):
         self.tree.clear()
         for row in self.rows:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at)) if row.created_at else ""
-            item = QTreeWidgetItem([row.file, row.account, when, status_text(row), "" if row.post_url else row.post_id])
-            item.setData(0, Qt.ItemDataRole.UserRole, row.publish_id)
-            item.setToolTip(0, f"publish_id: {row.publish_id}")
+            item = QTreeWidgetItem([row.file, row.account, when, status_text(row), ""])
+            item.setData(0, Qt.ItemDataRole.UserRole, row.attempt_id)
+            item.setToolTip(0, row.attempt.file_path + (f"\npublish_id: {row.publish_id}" if row.publish_id else ""))
+            item.setToolTip(3, row.detail)
             self.tree.addTopLevelItem(item)
             if row.post_url:
                 link = QLabel(f'<a href="{row.post_url}">View on TikTok</a>')
@@ -132,20 +158,34 @@ class HistoryView(QWidget):
         items = self.tree.selectedItems()
         if not items:
             return None
-        publish_id = items[0].data(0, Qt.ItemDataRole.UserRole)
-        return next((r for r in self.rows if r.publish_id == publish_id), None)
+        attempt_id = items[0].data(0, Qt.ItemDataRole.UserRole)
+        return next((r for r in self.rows if r.attempt_id == attempt_id), None)
+
+    def select(self, attempt_id: int) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == attempt_id:
+                self.tree.setCurrentItem(item)
+                return
 
     @Slot()
     def on_selection_changed(self) -> None:
         row = self.selected()
-        self.resume_button.setEnabled(row is not None and row.unfinished)
+        self.check_button.setEnabled(row is not None and row.checkable)
+        self.resume_button.setEnabled(row is not None and row.resumable)
 
     @Slot()
     def on_refresh_clicked(self) -> None:
         self.refresh_requested.emit()
 
     @Slot()
+    def on_check_clicked(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.check_requested.emit(row.attempt_id)
+
+    @Slot()
     def on_resume_clicked(self) -> None:
         row = self.selected()
         if row is not None:
-            self.resume_requested.emit(row.publish_id)
+            self.resume_requested.emit(row.attempt_id)

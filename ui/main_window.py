@@ -18,24 +18,26 @@ from PySide6.QtGui import (
     QIcon,
     QKeySequence,
 )
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from core import APP_NAME
-from core.errors import ApiError, ClipshipError, DuplicateError
-from core.models import CreatorInfo, PublishResult
+from core.errors import ClipshipError
+from core.history import Attempt
+from core.models import CreatorInfo
+from core.session import describe
 from ui import services
 from ui.about import show_about
 from ui.account_bar import AccountBar, AccountView, Banner
 from ui.drop_zone import VIDEO_FILTER, dropped_path
 from ui.history_view import HistoryView
+from ui.post_flow import PostFlow
 from ui.post_page import PostPage
-from ui.progress_panel import ACTION_FIX_FILE, ACTION_RETRY, ACTION_SIGN_IN
+from ui.prompts import Prompts
 from ui.settings_dialog import SettingsDialog, SettingsValues
 from ui.sign_in_dialog import SignInDialog
 from ui.tasks import TaskRunner
 from ui.window_accounts import AccountsMixin
 from ui.window_history import HistoryMixin
-from ui.worker import PublishController, PublishJob
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,11 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         ini = settings_path or (ctx.config.data_dir / "window.ini")
         self.qsettings = QSettings(str(ini), QSettings.Format.IniFormat)
         self.runner = TaskRunner(self)
-        self.controller = PublishController(self)
+        self.session = services.open_session(ctx)  # the one core Session; every call on a worker thread
         self.account: AccountView | None = None
         self.creator: CreatorInfo | None = None
         self.creator_error = ""
         self.creator_loading = False
-        self.last_job: PublishJob | None = None
         self.sign_in_dialog: SignInDialog | None = None
         self._creator_generation = 0
         self._inspect_generation = 0
@@ -68,7 +69,6 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self._bg_cancel = threading.Event()  # stops background polling when the window closes
         self._auto_resumed = False
         self._avatar_url = ""
-        self._retry_forced = False
         self.browser_opener: Any = None  # how sign-in opens the consent page (None: the system browser)
 
         self.setWindowTitle(APP_NAME + (" \u2014 Sandbox" if self.sandbox else ""))
@@ -79,7 +79,17 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.keyring_banner.hide()
         self.unaudited_banner = Banner(UNAUDITED_TEXT, "info")
         self.unaudited_banner.setVisible(self.sandbox and not _sandbox_audited(ctx))
+        self.resume_banner = Banner("", "info")
+        self.resume_banner.hide()
+        self.resume_button = QPushButton("Resume")
+        banner_layout = self.resume_banner.layout()
+        assert isinstance(banner_layout, QHBoxLayout)
+        banner_layout.insertWidget(1, self.resume_button)
+        self.resumable: list[Attempt] = []
         self.page = PostPage(self.runner)
+        self.flow = PostFlow(self.session, self.page, self.runner, self)
+        self.flow.dialog_parent = self
+        self.controller = self.flow.controller
         self.history = HistoryView()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -92,6 +102,7 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         layout.addWidget(self.account_bar)
         layout.addWidget(self.keyring_banner)
         layout.addWidget(self.unaudited_banner)
+        layout.addWidget(self.resume_banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.statusBar().setSizeGripEnabled(True)
@@ -149,23 +160,61 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.page.clear_requested.connect(self.clear_video)
         self.page.form.post_requested.connect(self.on_form_post_requested)
         self.page.form.draft_requested.connect(self.on_form_draft_requested)
-        self.page.progress.cancel_requested.connect(self.on_progress_cancel_requested)
-        self.page.progress.action_requested.connect(self.on_progress_action_requested)
-        self.page.progress.dismissed.connect(self.on_progress_dismissed)
-        self.controller.progress.connect(self.page.progress.on_progress)
-        self.controller.stage.connect(self.page.progress.on_stage)
-        self.controller.finished.connect(self.on_publish_finished)
-        self.controller.failed.connect(self.on_publish_failed)
-        self.controller.cancelled.connect(self.on_publish_cancelled)
-        self.controller.idle.connect(self.on_controller_idle)
+        self.flow.idle.connect(self.on_controller_idle)
+        self.flow.history_changed.connect(self.refresh_history)
+        self.flow.detached.connect(self.watch_in_background)
+        self.flow.message.connect(self.show_status_message)
+        self.flow.sign_in_requested.connect(self.sign_in)
+        self.flow.open_requested.connect(self.open_action_triggered)
+        self.flow.history_requested.connect(self.show_history_tab)
+        self.flow.unaudited.connect(self.unaudited_banner.show)
+        self.resume_button.clicked.connect(self.on_resume_banner_clicked)
         self.history.refresh_requested.connect(self.refresh_history)
-        self.history.resume_requested.connect(self.resume_status)
+        self.history.check_requested.connect(self.check_status)
+        self.history.resume_requested.connect(self.resume_from_history)
         self.tabs.currentChanged.connect(self.on_tab_changed)
 
     @Slot()
     def start_up(self) -> None:
         self.load_accounts()
         self.refresh_history()
+        session = self.session
+        self.runner.submit(lambda: services.resumable(session), on_done=self._on_resumable)
+
+    @property
+    def prompts(self) -> Prompts:
+        prompts: Prompts = self.flow.prompts
+        return prompts
+
+    @prompts.setter
+    def prompts(self, prompts: Prompts) -> None:
+        self.flow.prompts = prompts
+
+    @Slot(str)
+    def show_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # ---- interrupted uploads ----------------------------------------------------------------------------------
+
+    def _on_resumable(self, attempts: list[Attempt]) -> None:
+        self.resumable = list(attempts)
+        if not attempts:
+            self.resume_banner.hide()
+            return
+        newest = attempts[0]
+        headline, detail = describe(newest)
+        more = f" (and {len(attempts) - 1} more on the History tab)" if len(attempts) > 1 else ""
+        text = f"<b>{headline}: {_esc(Path(newest.file_path).name)}</b>{more}. {_esc(detail)}"
+        self.resume_banner.label.setText(text)
+        self.resume_banner.show()
+
+    @Slot()
+    def on_resume_banner_clicked(self) -> None:
+        if self.resumable and not self.flow.is_busy():
+            self.resume_banner.hide()
+            self.tabs.setCurrentWidget(self.page)
+            self.flow.resume(self.resumable[0])
+            self.update_post_state()
 
     # ---- the video --------------------------------------------------------------------------------------------
 
@@ -186,6 +235,7 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.page.progress.hide()
         self.page.drop_zone.show_message("")
         self.page.show_checking(path)
+        self.flow.check_earlier(path, self.account.account_id if self.account else None)
         self._inspect(path, load_preview=True)
         self.refresh_creator()  # the post form is shown for this video: creator_info must be fresh
         self.update_post_state()
@@ -221,6 +271,7 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         if self.controller.is_busy():
             return
         self._inspect_generation += 1
+        self.flow.check_earlier(None, None)
         self.page.clear_video()
         self.page.progress.hide()
         self.update_post_state()
@@ -286,6 +337,12 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.page.form.set_context_blockers(direct, draft)
         self.open_action.setEnabled(not self.controller.is_busy())
 
+    def on_account_changed(self) -> None:
+        """A new account (or none): the earlier-post check of the loaded video is that account's."""
+        self.flow.account_name = self.account.username if self.account else ""
+        if not self.flow.is_busy():
+            self.flow.check_earlier(self.page.path, self.account.account_id if self.account else None)
+
     @Slot()
     def on_form_post_requested(self) -> None:
         self.start_publish(draft=False)
@@ -294,91 +351,16 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
     def on_form_draft_requested(self) -> None:
         self.start_publish(draft=True)
 
-    def start_publish(self, draft: bool, force: bool = False) -> None:
-        path = self.page.path
-        if path is None or self.controller.is_busy():
-            return
-        settings = self.page.form.settings(draft=draft, cover_ms=self.page.preview.cover_ms())
+    def start_publish(self, draft: bool) -> None:
         chunk = int(getattr(self.ctx.config, "chunk_size", 0) or 0) or None
-        job = PublishJob(
-            ctx=self.ctx,
-            path=path,
-            settings=settings,
-            account=self.account.account_id if self.account else None,
-            chunk_size=chunk,
-            force=force,
-        )
-        self.run_job(job)
-
-    def run_job(self, job: PublishJob) -> None:
-        self.last_job = job
-        self.page.progress.begin(job.path.name, job.settings.draft)
-        self.page.progress.show()
-        self.controller.start(job)
+        self.flow.post(draft, self.account.account_id if self.account else None, chunk)
         self.update_post_state()
-
-    @Slot(object)
-    def on_publish_finished(self, result: PublishResult) -> None:
-        draft = self.last_job.settings.draft if self.last_job else False
-        self.page.progress.show_success(result, draft)
-        self.statusBar().showMessage("Sent to your TikTok inbox." if draft else "Posted to TikTok.", 8000)
-        self.page.form.reset()
-        self.refresh_history()
-
-    @Slot(object)
-    def on_publish_failed(self, error: object) -> None:
-        if isinstance(error, DuplicateError) and self.last_job is not None and not self._closing:
-            if self.confirm_post_again(error.message):
-                self._retry_forced = True  # once the upload thread has ended (on_controller_idle)
-                self.page.progress.on_stage("checking", "posting again")
-                return
-        if isinstance(error, ApiError) and "unaudited" in error.code:
-            self.unaudited_banner.show()
-        self.page.progress.show_failure(error)
-        self.refresh_history()
-
-    def confirm_post_again(self, message: str) -> bool:
-        answer = QMessageBox.question(
-            self, "Post it again?", f"{message}\n\nPost the same video to this account again?"
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-    def retry_forced(self) -> None:
-        self._retry_forced = False
-        if self.last_job is not None and not self.controller.is_busy():
-            job = self.last_job
-            self.run_job(PublishJob(job.ctx, job.path, job.settings, job.account, job.chunk_size, True, job.wait))
-
-    @Slot()
-    def on_publish_cancelled(self) -> None:
-        self.page.progress.show_cancelled()
-        self.refresh_history()
 
     @Slot()
     def on_controller_idle(self) -> None:
-        if self._retry_forced:
-            self.retry_forced()
-            return
         self.update_post_state()
         if self.page.path is not None:
             self.refresh_creator()  # the form is shown again: fresh creator_info
-
-    @Slot()
-    def on_progress_cancel_requested(self) -> None:
-        self.controller.cancel()
-
-    @Slot(str)
-    def on_progress_action_requested(self, action: str) -> None:
-        if action == ACTION_RETRY and self.last_job is not None and not self.controller.is_busy():
-            self.run_job(self.last_job)
-        elif action == ACTION_SIGN_IN:
-            self.sign_in()
-        elif action == ACTION_FIX_FILE:
-            self.open_action_triggered()
-
-    @Slot()
-    def on_progress_dismissed(self) -> None:
-        self.page.progress.hide()
 
     # ---- dialogs ----------------------------------------------------------------------------------------------
 
@@ -411,14 +393,7 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
     # ---- closing ----------------------------------------------------------------------------------------------
 
     def confirm_close_during_upload(self) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Cancel the upload?",
-            "A video is still uploading. Quit and cancel it? Nothing will be posted.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return self.prompts.ask_close_during_upload(self, self.page.progress.watching)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.is_busy() and not self.confirm_close_during_upload():
@@ -430,9 +405,14 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self._bg_cancel.set()
         if self.sign_in_dialog is not None:
             self.sign_in_dialog.cancel_event.set()
-        self.controller.shutdown()
+        self.flow.shutdown()
         self.runner.shutdown()
+        self.session.close()
         event.accept()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _sandbox_audited(ctx: Any) -> bool:

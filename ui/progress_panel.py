@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from core.errors import ApiError, AuthError, ClipshipError, InputError, PublishFailed
+from core.attempt import AT_TIKTOK, State
+from core.errors import ApiError, AuthError, ClipshipError, Detached, InputError, PublishFailed
 from core.progress import RateEstimator, human_bytes, human_duration
+from core.session import describe
 from ui.post_rules import AFTER_POST
 
 STAGE_TEXT = {
@@ -22,9 +25,17 @@ STAGE_TEXT = {
     "failed": "Failed",
     "cancelled": "Cancelled",
 }
+# Once every byte is sent the outcome is TikTok's: Cancel can only stop watching.
+WATCHING_STAGES = ("processing", "uploaded", "published", "sent_to_inbox")
+CANCEL_TEXT, STOP_WATCHING_TEXT = "Cancel", "Stop watching"
+DETACHED_TEXT = (
+    "Every byte was sent, so TikTok will still process the video and may publish it. "
+    "The History tab will show how it ends."
+)
 
 # The next step a failure offers, by the kind of error.
 ACTION_RETRY, ACTION_SIGN_IN, ACTION_FIX_FILE = "Retry", "Sign in again", "Fix the file"
+ACTION_RESUME, ACTION_HISTORY = "Resume", "Show History"
 
 BAR_SCALE = 1000  # QProgressBar takes int: show permille so 64-bit byte counts never reach it
 
@@ -57,6 +68,9 @@ class ProgressPanel(QFrame):
         self.sent = 0
         self.total = 0
         self.stage = ""
+        self.watching = False  # every byte was sent: stopping now only stops watching
+        self.attempt: Any = None  # the latest core.history.Attempt of the running post
+        self.post_url = ""
         self.stage_label = QLabel()
         self.stage_label.setObjectName("stageLabel")
         self.detail_label = QLabel()
@@ -76,8 +90,13 @@ class ProgressPanel(QFrame):
         self.log_label = QLabel()
         self.log_label.setObjectName("logId")
         self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(CANCEL_TEXT)
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        self.view_button = QPushButton("View on TikTok")
+        self.view_button.setObjectName("viewButton")
+        self.view_button.clicked.connect(self.on_view_clicked)
+        self.copy_button = QPushButton("Copy link")
+        self.copy_button.clicked.connect(self.on_copy_clicked)
         self.action_button = QPushButton()
         self.action_button.setObjectName("actionButton")
         self.action_button.clicked.connect(self.on_action_clicked)
@@ -91,6 +110,8 @@ class ProgressPanel(QFrame):
         buttons = QHBoxLayout()
         buttons.addWidget(self.log_label)
         buttons.addStretch(1)
+        buttons.addWidget(self.view_button)
+        buttons.addWidget(self.copy_button)
         buttons.addWidget(self.action_button)
         buttons.addWidget(self.done_button)
         buttons.addWidget(self.cancel_button)
@@ -107,6 +128,12 @@ class ProgressPanel(QFrame):
         self.rate.reset()
         self.sent = self.total = 0
         self.stage = ""
+        self.watching = False
+        self.attempt = None
+        self.post_url = ""
+        self.view_button.hide()
+        self.copy_button.hide()
+        self.cancel_button.setText(CANCEL_TEXT)
         self.stage_label.setText("")
         self.detail_label.setText("")
         self.bytes_label.setText("")
@@ -125,9 +152,26 @@ class ProgressPanel(QFrame):
         self.stage_label.setText("Sending to your inbox\u2026" if draft else "Posting\u2026")
         self.detail_label.setText(name)
 
+    def set_watching(self) -> None:
+        """Every byte reached TikTok: from here the button only stops watching (TikTok goes on regardless)."""
+        if self.watching:
+            return
+        self.watching = True
+        if self.cancel_button.isEnabled():
+            self.cancel_button.setText(STOP_WATCHING_TEXT)
+            self.cancel_button.setToolTip("TikTok has the whole video; stopping here does not stop the post.")
+
+    @Slot(object)
+    def on_attempt(self, attempt: Any) -> None:
+        self.attempt = attempt
+        if getattr(attempt, "state", None) in AT_TIKTOK:
+            self.set_watching()
+
     @Slot(str, str)
     def on_stage(self, stage: str, detail: str) -> None:
         self.stage = stage
+        if stage in WATCHING_STAGES:
+            self.set_watching()
         self.stage_label.setText(STAGE_TEXT.get(stage, stage.replace("_", " ").capitalize()))
         if stage == "uploading" and detail:
             self.detail_label.setText(detail)
@@ -144,6 +188,8 @@ class ProgressPanel(QFrame):
     @Slot("qint64", "qint64")
     def on_progress(self, sent: int, total: int) -> None:
         self.sent, self.total = sent, total
+        if total > 0 and sent >= total:
+            self.set_watching()
         self.rate.add(sent)
         if self.bar.maximum() == 0:
             self.bar.setRange(0, BAR_SCALE)
@@ -167,10 +213,10 @@ class ProgressPanel(QFrame):
             msg = "Open the notification in the TikTok app's inbox to finish and post the video."
         elif status == "PUBLISH_COMPLETE":
             self.stage_label.setText(STAGE_TEXT["published"])
-            msg = AFTER_POST
-            post_ids = tuple(getattr(result, "post_ids", ()) or ())
-            if post_ids:
-                msg += f" Post id: {post_ids[0]}."
+            self.post_url = str(getattr(result, "post_url", "") or "")
+            msg = "The post is on TikTok." if self.post_url else AFTER_POST
+            self.view_button.setVisible(bool(self.post_url))
+            self.copy_button.setVisible(bool(self.post_url))
         else:
             self.stage_label.setText(STAGE_TEXT["uploaded"])
             msg = "TikTok has the video and is still processing it. " + AFTER_POST
@@ -197,15 +243,52 @@ class ProgressPanel(QFrame):
         self.action_button.show()
         self._set_state("failed")
 
-    def show_cancelled(self) -> None:
+    def show_stopped(self, error: object) -> None:
+        """The post stopped on the user's word: interrupted before the last byte, or stopped watching after it."""
+        at_tiktok = getattr(self.attempt, "state", None) in AT_TIKTOK
+        if isinstance(error, Detached) or self.watching or at_tiktok:
+            self.show_detached()
+            return
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
-        self.stage_label.setText(STAGE_TEXT["cancelled"])
         self.detail_label.setText("")
-        self._show_message("The upload was cancelled. Nothing was posted.")
-        self.action_button.setText(ACTION_RETRY)
+        attempt = self.attempt
+        if attempt is not None and attempt.state == State.INTERRUPTED:
+            headline, detail = describe(attempt)
+            self.stage_label.setText(headline)
+            resumable = attempt.resumable()
+            more = " Press Resume to continue where it stopped." if resumable else ""
+            self._show_message(_esc(detail) + more)
+            self.action_button.setText(ACTION_RESUME if resumable else ACTION_RETRY)
+        else:
+            self.stage_label.setText(STAGE_TEXT["cancelled"])
+            message = error.message if isinstance(error, ClipshipError) else ""
+            self._show_message(_esc(message or "Cancelled before the upload began. Nothing was sent to TikTok."))
+            self.action_button.setText(ACTION_RETRY)
         self.action_button.show()
         self._set_state("cancelled")
+
+    def show_detached(self) -> None:
+        """Stopped watching after the last byte: neutral words, the outcome is TikTok's."""
+        self._finish()
+        self.bar.setRange(0, BAR_SCALE)
+        self.bar.setValue(BAR_SCALE)
+        self.stage_label.setText("Stopped watching")
+        headline = describe(self.attempt)[0] if self.attempt is not None else ""
+        self.detail_label.setText(headline)
+        self._show_message(DETACHED_TEXT)
+        self.action_button.setText(ACTION_HISTORY)
+        self.action_button.show()
+        self._set_state("detached")
+
+    def show_not_posted(self, text: str) -> None:
+        """The user chose not to post (e.g. not again): neutral, nothing to fix."""
+        self.reset()
+        self._finish()
+        self.bar.hide()
+        self.stage_label.setText("Not posted")
+        self._show_message(_esc(text))
+        self._set_state("neutral")
 
     def is_finished(self) -> bool:
         """True once the post ended (result, failure or cancel shown)."""
@@ -238,8 +321,21 @@ class ProgressPanel(QFrame):
     @Slot()
     def on_cancel_clicked(self) -> None:
         self.cancel_button.setEnabled(False)
-        self.stage_label.setText("Cancelling\u2026")
+        if self.watching:
+            self.detail_label.setText("Stopping\u2026 TikTok goes on processing the video.")
+        else:
+            self.stage_label.setText("Cancelling\u2026")
         self.cancel_requested.emit()
+
+    @Slot()
+    def on_view_clicked(self) -> None:
+        if self.post_url:
+            QDesktopServices.openUrl(QUrl(self.post_url))
+
+    @Slot()
+    def on_copy_clicked(self) -> None:
+        if self.post_url:
+            QGuiApplication.clipboard().setText(self.post_url)
 
     @Slot()
     def on_action_clicked(self) -> None:

@@ -1,4 +1,4 @@
-"""The window's calls into core/, each meant for a background thread (never the GUI thread)."""
+"""The window's calls into core/ (through its one core.session.Session), each meant for a background thread."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from core.models import CreatorInfo, PublishResult, Stage
 
 if TYPE_CHECKING:
     from core.context import AppContext
+    from core.history import Attempt
+    from core.session import Session
     from ui.worker import PublishJob
 
 
@@ -37,26 +39,21 @@ class Inspection:
 
 def inspect_video(path: Path, creator: CreatorInfo | None = None) -> Inspection:
     """core.media.preflight against the creator's limits (the default limits when none are known yet)."""
-    from core import media
+    from core.session import Session
 
-    limits = media.Limits.from_creator(creator) if creator is not None else media.Limits()
-    report = media.preflight(path, limits)
+    report = Session.preflight(path, creator)
     return Inspection(path, report.facts, tuple(report.problems))
 
 
-def client_for(ctx: AppContext, account: str | None) -> Any:
-    from core.api import TikTokClient
-    from core.auth import token_source_for
+def open_session(ctx: AppContext) -> Session:
+    """The window's one core Session (no I/O until first used; close it when the window closes)."""
+    from core.session import Session
 
-    return TikTokClient(ctx.config, token_source_for(ctx, account))
+    return Session(ctx)
 
 
-def fetch_creator(ctx: AppContext, account: str | None) -> CreatorInfo:
-    client = client_for(ctx, account)
-    try:
-        return client.creator_info()  # type: ignore[no-any-return]
-    finally:
-        _close(client)
+def fetch_creator(session: Session, account: str | None) -> CreatorInfo:
+    return session.creator_info(account)
 
 
 def publish(
@@ -64,87 +61,65 @@ def publish(
     *,
     on_stage: Callable[[Stage, str], None],
     on_progress: Callable[[int, int], None],
+    on_attempt: Callable[[Attempt], None] | None = None,
     cancel: threading.Event,
 ) -> PublishResult:
-    from core.pipeline import publish as core_publish
+    """One post (or the resumption of an interrupted one) through the job's Session."""
+    from core.session import Callbacks
 
-    client = client_for(job.ctx, job.account)
-    history = open_history(job.ctx)
-    try:
-        return core_publish(
-            client,
-            job.path,
-            job.settings,
-            chunk_size=job.chunk_size or None,
-            on_stage=on_stage,
-            on_progress=on_progress,
-            cancel=cancel,
-            wait=job.wait,
-            history=history,
-            account=job.account,
-            force=job.force,
-        )
-    finally:
-        history.close()
-        _close(client)
+    callbacks = Callbacks(on_stage=on_stage, on_progress=on_progress, on_attempt=on_attempt)
+    return job.session.publish(job.request(), callbacks, cancel)  # type: ignore[no-any-return]
 
 
-def open_history(ctx: AppContext) -> Any:
-    from core.history import History
-
-    return History.in_dir(ctx.config.data_dir)
-
-
-RESUMABLE = ("UPLOADED", "PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD")
+def earlier_post(session: Session, path: Path, account: str | None, draft: bool) -> Attempt | None:
+    """The newest attempt that got this file to this account (drafts and posts apart), from the record."""
+    return session.earlier_post(path, account or "", draft)
 
 
-def list_history(ctx: AppContext, limit: int = 200) -> list[Any]:
-    """Past attempts as ui.history_view.HistoryRow, newest first."""
-    from core import auth
+def earlier_posts(session: Session, path: Path, account: str | None) -> dict[bool, Attempt | None]:
+    """{draft: earlier attempt} for both kinds of post."""
+    return {draft: earlier_post(session, path, account, draft) for draft in (False, True)}
+
+
+def resumable(session: Session) -> list[Attempt]:
+    return session.resumable()
+
+
+def list_history(session: Session, limit: int = 200) -> list[Any]:
+    """Past attempts as ui.history_view.HistoryRow, newest first, in describe()'s words."""
+    from core.session import describe
     from ui.history_view import HistoryRow
 
-    names = {a.open_id: a for a in auth.accounts(ctx)}
-    with open_history(ctx) as history:
-        attempts = history.attempts(limit)
+    names = {a.open_id: a for a in session.accounts()}
     rows = []
-    for a in attempts:
-        acc = names.get(a.account)
-        post_url = ""
-        if a.post_ids and acc is not None and acc.username and not a.sandbox:
-            post_url = f"https://www.tiktok.com/@{acc.username}/video/{a.post_ids[0]}"
-        rows.append(
-            HistoryRow(
-                publish_id=a.publish_id,
-                file=Path(a.file_path).name,
-                account=(acc.label if acc is not None else a.account) or "\u2014",
-                created_at=a.created_at,
-                status=a.status,
-                fail_reason=a.fail_reason or a.error or "",
-                post_id=a.post_ids[0] if a.post_ids else "",
-                post_url=post_url,
-                draft=a.draft,
-            )
-        )
+    for attempt in session.attempts(limit):
+        acc = names.get(attempt.account)
+        label = acc.label if acc is not None else (f"@{attempt.username}" if attempt.username else attempt.account)
+        headline, detail = describe(attempt)
+        rows.append(HistoryRow(attempt, label or "\u2014", headline, detail))
     return rows
 
 
-def resume_status(
-    ctx: AppContext, account: str | None, publish_id: str, cancel: threading.Event, max_wait_s: float = 120.0
-) -> str:
-    """Poll an unfinished attempt again (bounded), updating the history; returns TikTok's status."""
-    from core.errors import PublishFailed
-    from core.pipeline import resume_status as core_resume
+def check_status(session: Session, attempt: Attempt, cancel: threading.Event, max_wait_s: float = 120.0) -> Attempt:
+    """Ask TikTok again about one attempt (following it a bounded while when TikTok decides); the new record."""
+    from core.attempt import PENDING_AT_TIKTOK, State
+    from core.errors import Cancelled, PublishFailed
 
-    client = client_for(ctx, account)
-    try:
-        with open_history(ctx) as history:
-            try:
-                result = core_resume(client, publish_id, history, cancel=cancel, max_wait_s=max_wait_s)
-            except PublishFailed as exc:
-                return f"FAILED ({exc.fail_reason})"
-            return str(result.status)
-    finally:
-        _close(client)
+    pending = attempt.state in PENDING_AT_TIKTOK
+    if attempt.publish_id is not None and (pending or (attempt.state == State.PUBLISHED and not attempt.post_ids)):
+        try:
+            session.status(
+                attempt.publish_id,
+                attempt.account or None,
+                cancel=cancel,
+                max_wait_s=max_wait_s,
+                link_wait_s=60.0 if not pending else 0.0,
+            )
+        except (PublishFailed, Cancelled):
+            pass  # recorded: the record says how it ended
+    else:
+        session.refresh_attempt(attempt, cancel)
+    return session.history.get_id(attempt.id) or attempt
 
 
 def read_app_settings(ctx: AppContext) -> tuple[Any, bool]:
@@ -186,12 +161,6 @@ def save_app_settings(ctx: AppContext, new: Any) -> Any:
             chunk_size=new.chunk_size,
         )
     return ctx
-
-
-def _close(obj: Any) -> None:
-    close = getattr(obj, "close", None)
-    if callable(close):
-        close()
 
 
 def extract_frame(path: Path, at_ms: int, width: int = 540) -> bytes | None:

@@ -19,7 +19,9 @@ class AccountsMixin:
 
     # Provided by MainWindow.
     ctx: Any
+    session: Any
     runner: Any
+    prompts: Any
     page: Any
     account_bar: Any
     keyring_banner: Any
@@ -42,6 +44,8 @@ class AccountsMixin:
 
         def recheck_video(self) -> None: ...
 
+        def on_account_changed(self) -> None: ...
+
     # ---- accounts and creator info --------------------------------------------------------------------------
 
     def load_accounts(self, wanted: str | None = None) -> None:
@@ -57,6 +61,7 @@ class AccountsMixin:
         self.keyring_banner.label.setText(state.keyring_notice)
         self.keyring_banner.setVisible(bool(state.keyring_notice))
         self.creator = None
+        self.on_account_changed()
         if state.current is not None:
             self.refresh_creator()
             if not self._auto_resumed:
@@ -93,12 +98,12 @@ class AccountsMixin:
         if self.account is None:
             return
         self._creator_generation += 1
-        generation, ctx, account = self._creator_generation, self.ctx, self.account.account_id
+        generation, session, account = self._creator_generation, self.session, self.account.account_id
         self.creator_loading = True
         self.page.form.set_creator_status("Checking your TikTok account\u2026")
         self.update_post_state()
         self.runner.submit(
-            lambda: services.fetch_creator(ctx, account),
+            lambda: services.fetch_creator(session, account),
             on_done=functools.partial(self._on_creator, generation),
             on_error=functools.partial(self._on_creator_error, generation),
         )
@@ -191,12 +196,7 @@ class AccountsMixin:
         )
 
     def confirm_sign_out(self, label: str) -> bool:
-        answer = QMessageBox.question(
-            self,  # type: ignore[arg-type]
-            "Sign out",
-            f"Sign out {label}? Clipship revokes its access and forgets the sign-in on this computer.",
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return bool(self.prompts.ask_sign_out(self, label))
 
     def _on_signed_out(self, _result: object) -> None:
         self.statusBar().showMessage("Signed out.", 5000)

@@ -1,4 +1,4 @@
-"""The upload worker: a QObject moved to a QThread that runs core.pipeline.publish, and its controller."""
+"""The upload worker: a QObject moved to a QThread that runs Session.publish, and its controller."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from core.errors import Cancelled, ClipshipError
+from core.errors import Cancelled, ClipshipError, Detached
 from core.models import PostSettings, PublishResult, Stage
 from core.progress import Throttle
 
@@ -27,13 +27,28 @@ UNEXPECTED = ClipshipError(
 class PublishJob:
     """Everything one post needs, prepared on the GUI thread; the worker never reaches back into widgets."""
 
-    ctx: Any  # core.context.AppContext
+    session: Any  # core.session.Session (the window's one)
     path: Path
     settings: PostSettings
     account: str | None = None
     chunk_size: int | None = None
     force: bool = False
     wait: bool = True
+    link_wait_s: float = 0.0
+
+    def request(self) -> Any:
+        """The core.session.PostRequest for this job."""
+        from core.session import PostRequest
+
+        return PostRequest(
+            path=self.path,
+            settings=self.settings,
+            account=self.account,
+            chunk_size=self.chunk_size or None,
+            wait=self.wait,
+            force=self.force,
+            link_wait_s=self.link_wait_s,
+        )
 
 
 RunFn = Callable[..., PublishResult]
@@ -44,25 +59,29 @@ def _default_run(
     *,
     on_stage: Callable[[Stage, str], None],
     on_progress: Callable[[int, int], None],
+    on_attempt: Callable[[Any], None],
     cancel: threading.Event,
 ) -> PublishResult:
     from ui import services
 
-    return services.publish(job, on_stage=on_stage, on_progress=on_progress, cancel=cancel)
+    return services.publish(job, on_stage=on_stage, on_progress=on_progress, on_attempt=on_attempt, cancel=cancel)
 
 
 class PublishWorker(QObject):
     """Runs one post on its own thread.
 
-    Signals: progress("qint64" sent, "qint64" total), stage(str stage, str detail), finished(object PublishResult),
-    failed(object ClipshipError), cancelled().
+    Signals: progress("qint64" sent, "qint64" total), stage(str stage, str detail), attempt(object Attempt: the
+    record after each change), finished(object PublishResult), failed(object ClipshipError), cancelled(object
+    Cancelled: stopped before the last byte), detached(object Detached: stopped watching after the last byte).
     """
 
     progress = Signal("qint64", "qint64")
     stage = Signal(str, str)
+    attempt = Signal(object)
     finished = Signal(object)
     failed = Signal(object)
-    cancelled = Signal()
+    cancelled = Signal(object)
+    detached = Signal(object)
 
     def __init__(self, job: PublishJob, run: RunFn | None = None, interval_s: float = 0.1) -> None:
         super().__init__()
@@ -88,23 +107,33 @@ class PublishWorker(QObject):
         value = stage.value if isinstance(stage, Stage) else str(stage)
         self.stage.emit(value, detail or "")
 
+    def report_attempt(self, attempt: Any) -> None:
+        """The core's attempt callback (worker thread): the record as it now stands."""
+        self.attempt.emit(attempt)
+
     @Slot()
     def run(self) -> None:
         try:
             result = self._run(
-                self.job, on_stage=self.report_stage, on_progress=self.report_progress, cancel=self._cancel
+                self.job,
+                on_stage=self.report_stage,
+                on_progress=self.report_progress,
+                on_attempt=self.report_attempt,
+                cancel=self._cancel,
             )
-        except Cancelled:
-            self.cancelled.emit()
+        except Detached as exc:
+            self.detached.emit(exc)
+        except Cancelled as exc:
+            self.cancelled.emit(exc)
         except ClipshipError as exc:
             if self._cancel.is_set():
-                self.cancelled.emit()
+                self.cancelled.emit(exc)
             else:
                 self.failed.emit(exc)
         except Exception:  # the one broad boundary: log the traceback, show the user a typed, safe failure
             log.exception("publish failed unexpectedly")
             if self._cancel.is_set():
-                self.cancelled.emit()
+                self.cancelled.emit(UNEXPECTED)
             else:
                 self.failed.emit(UNEXPECTED)
         else:
@@ -118,15 +147,17 @@ class PublishWorker(QObject):
 class PublishController(QObject):
     """Owns the upload thread: starts one worker at a time, relays its signals on the GUI thread, joins on quit.
 
-    Signals: progress("qint64", "qint64"), stage(str, str), finished(object), failed(object), cancelled(),
-    idle() (the thread has ended and a new post may start).
+    Signals: progress("qint64", "qint64"), stage(str, str), attempt(object), finished(object), failed(object),
+    cancelled(object), detached(object), idle() (the thread has ended and a new post may start).
     """
 
     progress = Signal("qint64", "qint64")
     stage = Signal(str, str)
+    attempt = Signal(object)
     finished = Signal(object)
     failed = Signal(object)
-    cancelled = Signal()
+    cancelled = Signal(object)
+    detached = Signal(object)
     idle = Signal()
 
     def __init__(self, parent: QObject | None = None, run: RunFn | None = None) -> None:
@@ -148,9 +179,11 @@ class PublishController(QObject):
         thread.started.connect(worker.run)
         worker.progress.connect(self.on_worker_progress)
         worker.stage.connect(self.on_worker_stage)
+        worker.attempt.connect(self.on_worker_attempt)
         worker.finished.connect(self.on_worker_finished)
         worker.failed.connect(self.on_worker_failed)
         worker.cancelled.connect(self.on_worker_cancelled)
+        worker.detached.connect(self.on_worker_detached)
         # No thread.finished -> worker.deleteLater: the worker is a Python-owned object, and shiboken destroying
         # it on the worker thread crashed (PySide6 6.11, seen in tests). run() hands it back to the GUI thread
         # instead, where the last Python reference (dropped in on_thread_finished) deletes it.
@@ -182,6 +215,10 @@ class PublishController(QObject):
         self.stage.emit(stage, detail)
 
     @Slot(object)
+    def on_worker_attempt(self, attempt: object) -> None:
+        self.attempt.emit(attempt)
+
+    @Slot(object)
     def on_worker_finished(self, result: object) -> None:
         self._stop_thread()
         self.finished.emit(result)
@@ -191,10 +228,15 @@ class PublishController(QObject):
         self._stop_thread()
         self.failed.emit(error)
 
-    @Slot()
-    def on_worker_cancelled(self) -> None:
+    @Slot(object)
+    def on_worker_cancelled(self, error: object) -> None:
         self._stop_thread()
-        self.cancelled.emit()
+        self.cancelled.emit(error)
+
+    @Slot(object)
+    def on_worker_detached(self, error: object) -> None:
+        self._stop_thread()
+        self.detached.emit(error)
 
     def _stop_thread(self) -> None:
         if self.upload_thread is not None:

@@ -127,3 +127,27 @@ def window_factory(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
         yield factory
     finally:
         factory.close_all()
+
+
+def answer_message_box(button: Any, delay_ms: int, give_up_ms: int = 20_000) -> list[str]:
+    """After `delay_ms`, click `button` (a QMessageBox.StandardButton) on the REAL modal box then open.
+
+    Polls QApplication.activeModalWidget() every 50 ms (up to `give_up_ms`); returns the texts of the boxes answered.
+    """
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    answered: list[str] = []
+    tries = [give_up_ms // 50]
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.button(button) is not None:
+            answered.append(box.text())
+            box.button(button).click()
+        elif tries[0] > 0:
+            tries[0] -= 1
+            QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(delay_ms, poll)
+    return answered

@@ -42,7 +42,8 @@ class HistoryMixin:
 
     def _on_history(self, rows: list[Any]) -> None:
         self.history.set_rows(rows)
-        self.history.set_status(f"{len(rows)} post{'s' if len(rows) != 1 else ''}" if rows else "")
+        note, self.history.note = self.history.note, ""
+        self.history.set_status(note or (f"{len(rows)} post{'s' if len(rows) != 1 else ''}" if rows else ""))
         if not self._auto_resumed and self.account is not None:
             self._auto_resumed = True  # once per start: follow posts TikTok was still deciding when the app quit
             for row in rows:
@@ -78,7 +79,7 @@ class HistoryMixin:
 
     def _on_checked(self, attempt: Attempt) -> None:
         headline, detail = describe(attempt)
-        self.history.set_status(f"{headline}. {detail}".strip())
+        self.history.note = f"{headline}. {detail}".strip()  # shown with the refreshed rows
         self.refresh_history()
 
     @Slot(int)

@@ -45,28 +45,9 @@ def register(sub: Any) -> None:
         "to finish. Comments, duets and stitches are allowed unless a --no-* flag is given.",
     )
     post.add_argument("video", metavar="VIDEO", help="the video file (MP4, MOV or WebM)")
-    post.add_argument(
-        "--privacy",
-        metavar="LEVEL",
-        type=str.upper,
-        help=f"who can see it (required unless --draft): {', '.join(PRIVACY_LEVELS)}",
-    )
-    post.add_argument("--title", default="", help="the caption (#hashtags and @mentions work), up to 2200 characters")
-    post.add_argument("--no-comment", action="store_true", help="turn comments off")
-    post.add_argument("--no-duet", action="store_true", help="turn duets off")
-    post.add_argument("--no-stitch", action="store_true", help="turn stitches off")
-    post.add_argument(
-        "--cover-ms", type=argtypes.whole(0, 2**31 - 1), metavar="MS", help="the cover frame's time in milliseconds"
-    )
-    post.add_argument("--your-brand", action="store_true", help="promotes your own business ('Promotional content')")
-    post.add_argument("--branded-content", action="store_true", help="paid partnership ('Paid partnership' label)")
-    post.add_argument("--ai-generated", action="store_true", help="label the video as AI-generated")
-    post.add_argument("--draft", action="store_true", help="send to the TikTok inbox; finish posting in the app")
-    post.add_argument("--chunk-size", type=int, metavar="BYTES", help="upload chunk size (5,242,880 to 64,000,000)")
+    add_post_flags(post)
     post.add_argument("--no-wait", action="store_true", help="return once the upload is done; don't wait for TikTok")
-    post.add_argument("--force", action="store_true", help="post even if this file was already posted to the account")
     post.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    post.add_argument("--account", metavar="OPEN_ID", help="the signed-in account to post as (default: the default)")
     post.set_defaults(func=run_post)
 
     status = sub.add_parser("status", help="follow an earlier post to its end", description=status_help())
@@ -79,6 +60,30 @@ def register(sub: Any) -> None:
     history.add_argument("--json", action="store_true", help="print a JSON array on stdout")
     history.add_argument("--limit", type=argtypes.whole(1, 100_000), default=50, help="how many (most recent first)")
     history.set_defaults(func=run_history)
+
+
+def add_post_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that say how to post (shared by `post` and `queue add`)."""
+    parser.add_argument(
+        "--privacy",
+        metavar="LEVEL",
+        type=str.upper,
+        help=f"who can see it (required unless --draft): {', '.join(PRIVACY_LEVELS)}",
+    )
+    parser.add_argument("--title", default="", help="the caption (#hashtags and @mentions work), up to 2200 characters")
+    parser.add_argument("--no-comment", action="store_true", help="turn comments off")
+    parser.add_argument("--no-duet", action="store_true", help="turn duets off")
+    parser.add_argument("--no-stitch", action="store_true", help="turn stitches off")
+    parser.add_argument(
+        "--cover-ms", type=argtypes.whole(0, 2**31 - 1), metavar="MS", help="the cover frame's time in milliseconds"
+    )
+    parser.add_argument("--your-brand", action="store_true", help="promotes your own business ('Promotional content')")
+    parser.add_argument("--branded-content", action="store_true", help="paid partnership ('Paid partnership' label)")
+    parser.add_argument("--ai-generated", action="store_true", help="label the video as AI-generated")
+    parser.add_argument("--draft", action="store_true", help="send to the TikTok inbox; finish posting in the app")
+    parser.add_argument("--chunk-size", type=int, metavar="BYTES", help="upload chunk size (5,242,880 to 64,000,000)")
+    parser.add_argument("--force", action="store_true", help="post even if this file was already posted to the account")
+    parser.add_argument("--account", metavar="OPEN_ID", help="the signed-in account to post as (default: the default)")
 
 
 def status_help() -> str:

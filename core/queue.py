@@ -478,13 +478,13 @@ def run_queue(
             return
         earlier = session.history.get_id(item.attempt_id) if item.attempt_id is not None else None
         if earlier is not None:  # a runner stopped with this item: take it up where it stopped
-            if earlier.state in AT_TIKTOK or attempt_outcome(earlier) is not None:
+            if earlier.publish_id is not None:  # TikTok may have more than the record says (killed mid-answer)
                 with session.client(item.account or None) as client:
                     earlier = reconcile(client, session.history, earlier, cancel)
-                if earlier.state in AT_TIKTOK or attempt_outcome(earlier) is not None:
-                    say(item, "already at TikTok; following it")
-                    settle(item, earlier)
-                    return
+            if earlier.state in AT_TIKTOK or attempt_outcome(earlier) is not None:
+                say(item, "already at TikTok; following it")
+                settle(item, earlier)
+                return
         say(item, "posting")
         request = PostRequest(
             path=Path(item.path),
@@ -504,6 +504,10 @@ def run_queue(
         try:
             result = session.publish(request, Callbacks(on_attempt=on_attempt), cancel)
         except DuplicateError as exc:
+            own = exc.attempt if isinstance(exc.attempt, Attempt) else None
+            if own is not None and own.id == item.attempt_id:  # this item's own upload, found at TikTok: follow it
+                settle(item, own)
+                return
             queue.finish(item.id, FAILED, error=exc.message)
             summary.outcomes[item.id] = FAILED
             say(item, f"failed: {exc.message}")

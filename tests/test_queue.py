@@ -119,7 +119,7 @@ def test_a_file_changed_before_its_time_fails_the_item(
         fh.write(b"changed")
     clock.now += 61
     claimed = queue.claim_next()
-    assert claimed is not None and queue.file_problem(claimed) and "changed" in (queue.file_problem(claimed) or "")
+    assert claimed is not None and claimed.id == item.id and "changed" in (queue.file_problem(claimed) or "")
     gone = queue.add(video, PRIVATE)
     video.unlink()
     assert "moved or deleted" in (queue.file_problem(gone) or "")

@@ -40,13 +40,13 @@ def test_sign_in_through_the_browser_shows_the_creator(
         urls.append(url)
         return browser(url)
 
-    win.browser_opener = opener
+    win.accounts.browser_opener = opener
     win.account_bar.sign_in_button.click()
-    assert win.sign_in_dialog is not None
+    assert win.accounts.sign_in_dialog is not None
     wait_ready(qtbot, win)
-    assert win.sign_in_dialog is None  # closed by itself once TikTok redirected back
+    assert win.accounts.sign_in_dialog is None  # closed by itself once TikTok redirected back
     assert urls and urls[0].startswith(sandbox.auth_url)
-    assert win.account is not None and win.account_bar.account_button.isVisibleTo(win)
+    assert win.accounts.account is not None and win.account_bar.account_button.isVisibleTo(win)
     assert win.account_bar.nickname.text() == "Sandbox Creator"
     assert win.account_bar.username.text() == "@sandbox.creator"
     assert "Sandbox Creator" in win.page.form.creator_label.text()
@@ -55,24 +55,26 @@ def test_sign_in_through_the_browser_shows_the_creator(
 def test_cancelling_sign_in_stops_waiting(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> None:
     win = make_window(sandbox_ctx(sandbox, tmp_path / "data", sign_in=False))
     opened = threading.Event()
-    win.browser_opener = lambda url: opened.set() or True  # the user never approves
-    win.sign_in()
-    dialog = win.sign_in_dialog
+    win.accounts.browser_opener = lambda url: opened.set() or True  # the user never approves
+    win.accounts.sign_in()
+    dialog = win.accounts.sign_in_dialog
     assert dialog is not None
     assert opened.wait(10)
     qtbot.waitUntil(lambda: dialog.url.text().startswith(sandbox.auth_url), timeout=5_000)
     dialog.reject()
-    qtbot.waitUntil(lambda: win.sign_in_dialog is None, timeout=5_000)
-    assert win.account is None
+    qtbot.waitUntil(lambda: win.accounts.sign_in_dialog is None, timeout=5_000)
+    assert win.accounts.account is None
     assert "cancelled" in win.statusBar().currentMessage().lower()
 
 
 def test_sign_out_forgets_the_account(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> None:
     win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
     wait_ready(qtbot, win)
-    win.confirm_sign_out = lambda label: True
-    win.sign_out()
-    qtbot.waitUntil(lambda: win.account is None and win.account_bar.nickname.text() == "Not signed in", timeout=10_000)
+    win.set_prompts(ScriptedPrompts(sign_out=True))
+    win.accounts.sign_out()
+    qtbot.waitUntil(
+        lambda: win.accounts.account is None and win.account_bar.nickname.text() == "Not signed in", timeout=10_000
+    )
     assert win.account_bar.sign_in_button.isVisibleTo(win)
     assert not win.page.form.post_button.isEnabled()
 
@@ -83,7 +85,7 @@ def test_posting_the_same_file_twice_asks_first(
     win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
     wait_ready(qtbot, win)
     prompts = ScriptedPrompts(repost=True)
-    win.prompts = prompts
+    win.set_prompts(prompts)
     asked = prompts.asked
     results: list[Any] = []
     win.controller.finished.connect(results.append)
@@ -134,5 +136,5 @@ def test_a_stale_stored_avatar_url_is_replaced_by_creator_infos(
     win = make_window(ctx)
     wait_ready(qtbot, win)
     qtbot.waitUntil(win.account_bar.has_avatar, timeout=10_000)
-    assert win.creator is not None and win._avatar_url == win.creator.avatar_url
-    assert win.creator.avatar_url.startswith(sandbox.base_url)
+    assert win.accounts.creator is not None and win.accounts.avatar_url == win.accounts.creator.avatar_url
+    assert win.accounts.creator.avatar_url.startswith(sandbox.base_url)

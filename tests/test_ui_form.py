@@ -210,9 +210,9 @@ def test_a_creator_who_cannot_post_now_is_told_and_post_is_disabled(
 ) -> None:
     sandbox.config.creator_info_error = "spam_risk_too_many_posts"
     win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
-    qtbot.waitUntil(lambda: bool(win.creator_error), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(win.accounts.creator_error), timeout=10_000)
     load_good_video(qtbot, win)
-    qtbot.waitUntil(lambda: bool(win.creator_error) and not win.creator_loading, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(win.accounts.creator_error) and not win.accounts.creator_loading, timeout=10_000)
     form = win.page.form
     assert "can't post right now" in form.creator_status.text()
     assert "try again later" in form.creator_status.text().lower()

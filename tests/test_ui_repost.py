@@ -62,7 +62,7 @@ def test_an_earlier_post_is_shown_on_load_and_no_posts_nothing(
     assert facts.earlier_label.text().startswith("Posted on ") and "to @sandbox.creator" in facts.earlier_label.text()
     assert facts.status_label.text() == "Already posted to this account."
     prompts = ScriptedPrompts(repost=False)
-    win.prompts = prompts
+    win.set_prompts(prompts)
     choose_privacy(win.page.form, "SELF_ONLY")
     win.page.form.post_button.click()
     assert len(prompts.asked) == 1 and "Posted on" in prompts.asked[0]
@@ -88,7 +88,7 @@ def test_drafts_and_posts_are_checked_apart(qtbot: Any, make_window: WindowFacto
     qtbot.waitUntil(win.page.facts.earlier_label.isVisible, timeout=10_000)
     assert "inbox" in win.page.facts.earlier_label.text()
     prompts = ScriptedPrompts(repost=False)
-    win.prompts = prompts
+    win.set_prompts(prompts)
     results: list[PublishResult] = []
     win.controller.finished.connect(results.append)
     choose_privacy(win.page.form, "SELF_ONLY")
@@ -101,7 +101,7 @@ def test_yes_in_a_real_message_box_after_a_delay_posts_again(qtbot: Any, make_wi
     first = post_outside_the_window(ctx)
     win = ready_window(qtbot, make_window, ctx)
     qtbot.waitUntil(win.page.facts.earlier_label.isVisible, timeout=10_000)
-    win.prompts = Prompts()  # the real QMessageBox
+    win.set_prompts(Prompts())  # the real QMessageBox
     results: list[PublishResult] = []
     win.controller.finished.connect(results.append)
     choose_privacy(win.page.form, "SELF_ONLY")
@@ -122,7 +122,7 @@ def test_the_cores_duplicate_question_answered_late_does_not_hang(
     qtbot.waitUntil(lambda: win.flow.earlier_for is not None, timeout=10_000)
     assert win.page.facts.earlier_label.isHidden()
     first = post_outside_the_window(ctx)  # e.g. from the command line, meanwhile
-    win.prompts = Prompts()
+    win.set_prompts(Prompts())
     results: list[PublishResult] = []
     win.controller.finished.connect(results.append)
     choose_privacy(win.page.form, "SELF_ONLY")

@@ -13,6 +13,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from ui_helpers import (
     BAD_FPS,
     GOOD,
+    ScriptedPrompts,
     WindowFactory,
     choose_privacy,
     drop_files,
@@ -212,7 +213,7 @@ def test_cancel_mid_upload_stops_and_says_nothing_was_posted(
     qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=5_000)
     sandbox.config.slow_chunk_delay_s = 0.0
     # Resume posts the same file with the same settings; the core sends only what TikTok lacks.
-    first = progress.attempt
+    first = window.flow.attempt
     results: list[PublishResult] = []
     window.controller.finished.connect(results.append)
     progress.action_button.click()
@@ -302,12 +303,12 @@ def test_closing_during_an_upload_asks_then_cancels_cleanly(
     choose_privacy(win.page.form, "PUBLIC_TO_EVERYONE")
     win.page.form.post_button.click()
     qtbot.waitUntil(lambda: win.page.progress.stage == "uploading", timeout=10_000)
-    asked: list[bool] = []
-    win.confirm_close_during_upload = lambda: asked.append(False) or False  # the user says "No"
+    prompts = ScriptedPrompts(close=False)  # the user says "No"
+    win.set_prompts(prompts)
     assert not win.close()
-    assert asked == [False] and win.controller.is_busy()
+    assert prompts.asked == ["close (every byte sent: False)"] and win.controller.is_busy()
     thread = win.controller.upload_thread
-    win.confirm_close_during_upload = lambda: True  # now "Yes"
+    prompts.close = True  # now "Yes"
     assert win.close()
     assert thread is not None and thread.isFinished()
 

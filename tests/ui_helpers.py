@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.config import Config
 from core.context import AppContext
+from ui.prompts import Prompts
 
 MEDIA = Path(__file__).parent / "media"
 GOOD = MEDIA / "h264_720x1280_30fps.mp4"
@@ -39,12 +40,22 @@ def sandbox_ctx(sandbox: Any, data_dir: Path, sign_in: bool = True) -> AppContex
     return ctx
 
 
-class ScriptedPrompts:
-    """The window's questions answered by the test (ui.prompts.Prompts' interface); every question is kept."""
+class ScriptedPrompts(Prompts):
+    """The window's questions answered by the test (no modal box); every question and notice is kept."""
 
     def __init__(self, repost: bool = True, close: bool = True, sign_out: bool = True) -> None:
         self.repost, self.close, self.sign_out = repost, close, sign_out
         self.asked: list[str] = []
+        self.told: list[str] = []
+
+    def ask(self, parent: Any, title: str, text: str, default_yes: bool = False) -> bool:
+        raise AssertionError(f"unscripted question: {title}: {text}")
+
+    def tell(self, parent: Any, title: str, text: str) -> None:
+        self.told.append(text)
+
+    def warn(self, parent: Any, title: str, text: str) -> None:
+        self.told.append(text)
 
     def ask_repost(self, parent: Any, text: str) -> bool:
         self.asked.append(text)
@@ -71,8 +82,7 @@ class WindowFactory:
         from ui.main_window import MainWindow
 
         window = MainWindow(ctx, settings_path=self.tmp_path / "window.ini")
-        window.confirm_close_during_upload = lambda: True  # no modal question when a test ends mid-upload
-        window.prompts = ScriptedPrompts()  # no real modal question unless a test asks for one
+        window.set_prompts(ScriptedPrompts())  # no real modal question unless a test asks for one
         self.qtbot.addWidget(window)
         self.windows.append(window)
         window.show()
@@ -80,13 +90,15 @@ class WindowFactory:
 
     def close_all(self) -> None:
         for window in self.windows:
+            window.set_prompts(ScriptedPrompts(close=True))  # a test that ends mid-upload: quit without asking
             window.close()
         self.windows.clear()
 
 
 def wait_ready(qtbot: Any, window: Any) -> None:
     """Until accounts and fresh creator_info have arrived."""
-    qtbot.waitUntil(lambda: window.creator is not None and not window.creator_loading, timeout=10_000)
+    accounts = window.accounts
+    qtbot.waitUntil(lambda: accounts.creator is not None and not accounts.creator_loading, timeout=10_000)
 
 
 def drop_files(window: Any, paths: list[Path] | None = None, urls: list[QUrl] | None = None) -> QDropEvent:
@@ -105,8 +117,8 @@ def drop_files(window: Any, paths: list[Path] | None = None, urls: list[QUrl] | 
 def load_good_video(qtbot: Any, window: Any, path: Path = GOOD) -> None:
     drop_files(window, [path])
     qtbot.waitUntil(lambda: window.page.inspection is not None and window.page.inspection.path == path, timeout=10_000)
-    if window.account is not None:  # showing the form for a video fetches creator_info again: wait for it
-        qtbot.waitUntil(lambda: not window.creator_loading, timeout=10_000)
+    if window.accounts.account is not None:  # showing the form for a video fetches creator_info again: wait
+        qtbot.waitUntil(lambda: not window.accounts.creator_loading, timeout=10_000)
 
 
 def choose_privacy(form: Any, level: str) -> None:

@@ -93,7 +93,6 @@ class HistoryView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[HistoryRow] = []
-        self.note = ""  # what the last status check found, shown once the rows are refreshed
         self.tree = QTreeWidget()
         self.tree.setObjectName("historyTree")
         self.tree.setHeaderLabels(list(self.COLUMNS))

@@ -1,12 +1,10 @@
-"""The main window: account bar, banners, the Post and History tabs, menus, drops, and the upload's life."""
+"""The main window: builds the account bar, banners, the Post and History tabs and menus, and connects controllers."""
 
 from __future__ import annotations
 
 import functools
 import logging
-import threading
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import (
@@ -14,30 +12,31 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDragLeaveEvent,
+    QDragMoveEvent,
     QDropEvent,
     QIcon,
     QKeySequence,
+    QPixmap,
 )
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from core import APP_NAME
-from core.errors import ClipshipError
+from core.context import AppContext
 from core.history import Attempt
 from core.models import CreatorInfo
 from core.session import describe
 from ui import services
 from ui.about import show_about
 from ui.account_bar import AccountBar, AccountView, Banner
+from ui.account_session import AccountSession
 from ui.drop_zone import VIDEO_FILTER, dropped_path
+from ui.history_controller import HistoryController
 from ui.history_view import HistoryView
 from ui.post_flow import PostFlow
 from ui.post_page import PostPage
 from ui.prompts import Prompts
 from ui.settings_dialog import SettingsDialog, SettingsValues
-from ui.sign_in_dialog import SignInDialog
 from ui.tasks import TaskRunner
-from ui.window_accounts import AccountsMixin
-from ui.window_history import HistoryMixin
 
 log = logging.getLogger(__name__)
 
@@ -47,29 +46,23 @@ UNAUDITED_TEXT = (
 )
 
 
-class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
-    """Clipship's one window. Every core call runs on the task pool or the upload thread, never here."""
+class MainWindow(QMainWindow):
+    """Clipship's one window. Every core call runs on the task pool or the upload thread, never here.
 
-    def __init__(self, ctx: Any, settings_path: Path | None = None, parent: QWidget | None = None) -> None:
+    Attributes: session (the one core Session), runner (the task pool), prompts (the questions, injectable),
+    accounts (AccountSession), history_controller (HistoryController), flow (PostFlow, which owns the upload and
+    its attempt), controller (the flow's PublishController); widgets: account_bar, the banners, page, history, tabs.
+    """
+
+    def __init__(self, ctx: AppContext, settings_path: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.sandbox = bool(getattr(ctx.config, "sandbox", False))
-        ini = settings_path or (ctx.config.data_dir / "window.ini")
-        self.qsettings = QSettings(str(ini), QSettings.Format.IniFormat)
+        self.sandbox = ctx.config.sandbox
+        self.qsettings = QSettings(str(settings_path or ctx.config.data_dir / "window.ini"), QSettings.Format.IniFormat)
         self.runner = TaskRunner(self)
         self.session = services.open_session(ctx)  # the one core Session; every call on a worker thread
-        self.account: AccountView | None = None
-        self.creator: CreatorInfo | None = None
-        self.creator_error = ""
-        self.creator_loading = False
-        self.sign_in_dialog: SignInDialog | None = None
-        self._creator_generation = 0
+        self.prompts = Prompts()
         self._inspect_generation = 0
-        self._closing = False
-        self._bg_cancel = threading.Event()  # stops background polling when the window closes
-        self._auto_resumed = False
-        self._avatar_url = ""
-        self.browser_opener: Any = None  # how sign-in opens the consent page (None: the system browser)
 
         self.setWindowTitle(APP_NAME + (" \u2014 Sandbox" if self.sandbox else ""))
         self.setAcceptDrops(True)
@@ -78,18 +71,14 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.keyring_banner = Banner("", "warning")
         self.keyring_banner.hide()
         self.unaudited_banner = Banner(UNAUDITED_TEXT, "info")
-        self.unaudited_banner.setVisible(self.sandbox and not _sandbox_audited(ctx))
+        self.unaudited_banner.setVisible(self.sandbox and ctx.sandbox is not None and not ctx.sandbox.config.audited)
         self.resume_banner = Banner("", "info")
         self.resume_banner.hide()
         self.resume_button = QPushButton("Resume")
         banner_layout = self.resume_banner.layout()
         assert isinstance(banner_layout, QHBoxLayout)
         banner_layout.insertWidget(1, self.resume_button)
-        self.resumable: list[Attempt] = []
         self.page = PostPage(self.runner)
-        self.flow = PostFlow(self.session, self.page, self.runner, self)
-        self.flow.dialog_parent = self
-        self.controller = self.flow.controller
         self.history = HistoryView()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -99,13 +88,17 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.account_bar)
-        layout.addWidget(self.keyring_banner)
-        layout.addWidget(self.unaudited_banner)
-        layout.addWidget(self.resume_banner)
+        for widget in (self.account_bar, self.keyring_banner, self.unaudited_banner, self.resume_banner):
+            layout.addWidget(widget)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.statusBar().setSizeGripEnabled(True)
+
+        self.accounts = AccountSession(ctx, self.session, self.runner, self.prompts, self)
+        self.history_controller = HistoryController(self.session, self.runner, self)
+        self.flow = PostFlow(self.session, self.page, self.runner, self.prompts, self)
+        self.controller = self.flow.controller
+        self.accounts.dialog_parent = self.flow.dialog_parent = self
         self._build_menus()
         self._connect()
         self.resize(1180, 780)
@@ -114,6 +107,10 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
             self.restoreGeometry(geometry)
         self.update_post_state()
         QTimer.singleShot(0, self.start_up)
+
+    def set_prompts(self, prompts: Prompts) -> None:
+        """Who answers the window's questions (tests script them)."""
+        self.prompts = self.flow.prompts = self.accounts.prompts = prompts
 
     # ---- construction ---------------------------------------------------------------------------------------
 
@@ -137,9 +134,9 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         file_menu.addAction(self.quit_action)
         account_menu = bar.addMenu("&Account")
         self.sign_in_action = account_menu.addAction("&Sign In\u2026")
-        self.sign_in_action.triggered.connect(self.sign_in)
+        self.sign_in_action.triggered.connect(self.accounts.sign_in)
         self.sign_out_action = account_menu.addAction("Sign &Out")
-        self.sign_out_action.triggered.connect(self.sign_out)
+        self.sign_out_action.triggered.connect(self.accounts.sign_out)
         view_menu = bar.addMenu("&View")
         post_tab = view_menu.addAction("&Post")
         post_tab.setShortcut(QKeySequence("Ctrl+1"))
@@ -153,51 +150,98 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.about_action.triggered.connect(self.about_action_triggered)
 
     def _connect(self) -> None:
-        self.account_bar.sign_in_requested.connect(self.sign_in)
-        self.account_bar.sign_out_requested.connect(self.sign_out)
-        self.account_bar.switch_requested.connect(self.switch_account)
+        accounts, history, flow = self.accounts, self.history_controller, self.flow
+        self.account_bar.sign_in_requested.connect(accounts.sign_in)
+        self.account_bar.sign_out_requested.connect(accounts.sign_out)
+        self.account_bar.switch_requested.connect(accounts.switch)
+        accounts.accounts_loaded.connect(self.on_accounts_loaded)
+        accounts.account_changed.connect(self.on_account_changed)
+        accounts.creator_changed.connect(self.on_creator_changed)
+        accounts.loading_changed.connect(self.on_creator_loading)
+        accounts.error_changed.connect(self.on_creator_error)
+        accounts.avatar_changed.connect(self.on_avatar_changed)
+        accounts.message.connect(self.show_status_message)
         self.page.open_requested.connect(self.open_action_triggered)
         self.page.clear_requested.connect(self.clear_video)
         self.page.form.post_requested.connect(self.on_form_post_requested)
         self.page.form.draft_requested.connect(self.on_form_draft_requested)
-        self.flow.idle.connect(self.on_controller_idle)
-        self.flow.history_changed.connect(self.refresh_history)
-        self.flow.detached.connect(self.watch_in_background)
-        self.flow.message.connect(self.show_status_message)
-        self.flow.sign_in_requested.connect(self.sign_in)
-        self.flow.open_requested.connect(self.open_action_triggered)
-        self.flow.history_requested.connect(self.show_history_tab)
-        self.flow.unaudited.connect(self.unaudited_banner.show)
-        self.resume_button.clicked.connect(self.on_resume_banner_clicked)
-        self.history.refresh_requested.connect(self.refresh_history)
-        self.history.check_requested.connect(self.check_status)
-        self.history.resume_requested.connect(self.resume_from_history)
+        flow.state_changed.connect(self.update_post_state)
+        flow.idle.connect(self.on_flow_idle)
+        flow.history_changed.connect(history.refresh)
+        flow.detached.connect(history.watch)
+        flow.message.connect(self.show_status_message)
+        flow.sign_in_requested.connect(accounts.sign_in)
+        flow.open_requested.connect(self.open_action_triggered)
+        flow.history_requested.connect(self.show_history_tab)
+        flow.unaudited.connect(self.unaudited_banner.show)
+        history.rows_changed.connect(self.history.set_rows)
+        history.status_changed.connect(self.history.set_status)
+        history.resumable_changed.connect(self.on_resumable_changed)
+        history.resume_requested.connect(self.resume)
+        self.resume_button.clicked.connect(history.resume_newest)
+        self.history.refresh_requested.connect(history.refresh)
+        self.history.check_requested.connect(history.check_status)
+        self.history.resume_requested.connect(history.resume)
         self.tabs.currentChanged.connect(self.on_tab_changed)
 
     @Slot()
     def start_up(self) -> None:
-        self.load_accounts()
-        self.refresh_history()
-        session = self.session
-        self.runner.submit(lambda: services.resumable(session), on_done=self._on_resumable)
-
-    @property
-    def prompts(self) -> Prompts:
-        prompts: Prompts = self.flow.prompts
-        return prompts
-
-    @prompts.setter
-    def prompts(self, prompts: Prompts) -> None:
-        self.flow.prompts = prompts
+        self.accounts.load()
+        self.history_controller.refresh()
+        self.history_controller.load_resumable()
 
     @Slot(str)
     def show_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
 
-    # ---- interrupted uploads ----------------------------------------------------------------------------------
+    # ---- the account --------------------------------------------------------------------------------------------
 
-    def _on_resumable(self, attempts: list[Attempt]) -> None:
-        self.resumable = list(attempts)
+    @Slot(object)
+    def on_accounts_loaded(self, state: services.AccountsState) -> None:
+        self.account_bar.set_accounts(list(state.accounts), state.current)
+        self.sign_out_action.setEnabled(state.current is not None)
+        self.keyring_banner.label.setText(state.keyring_notice)
+        self.keyring_banner.setVisible(bool(state.keyring_notice))
+
+    @Slot(object)
+    def on_account_changed(self, account: AccountView | None) -> None:
+        """A new account (or none): the earlier-post check of the loaded video is that account's."""
+        self.flow.account_name = account.username if account else ""
+        if not self.flow.is_busy():
+            self.flow.check_earlier(self.page.path, account.account_id if account else None)
+        if account is None:
+            self.page.set_creator(None, "Sign in to TikTok to post.")
+        self.history_controller.set_signed_in(account is not None)
+        self.update_post_state()
+
+    @Slot(object)
+    def on_creator_changed(self, creator: CreatorInfo | None) -> None:
+        if creator is not None:
+            self.page.set_creator(creator)
+            self.account_bar.set_creator(creator.nickname, creator.username)
+            if self.page.path is not None and self.page.inspection is not None:
+                self._inspect(self.page.path, load_preview=False)  # the creator's limits may differ
+        self.update_post_state()
+
+    @Slot(bool)
+    def on_creator_loading(self, _loading: bool) -> None:
+        self.page.form.set_creator_status("Checking your TikTok account\u2026")
+        self.update_post_state()
+
+    @Slot(str)
+    def on_creator_error(self, text: str) -> None:
+        self.page.set_creator(None)
+        self.page.form.set_creator_status(text, error=True)
+        self.update_post_state()
+
+    @Slot(QPixmap)
+    def on_avatar_changed(self, pixmap: QPixmap) -> None:
+        self.account_bar.set_avatar(pixmap)
+
+    # ---- interrupted uploads and history ------------------------------------------------------------------------
+
+    @Slot(list)
+    def on_resumable_changed(self, attempts: list[Attempt]) -> None:
         if not attempts:
             self.resume_banner.hide()
             return
@@ -208,13 +252,26 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.resume_banner.label.setText(text)
         self.resume_banner.show()
 
+    @Slot(object)
+    def resume(self, attempt: Attempt) -> None:
+        if self.flow.is_busy():
+            return
+        self.resume_banner.hide()
+        self.tabs.setCurrentWidget(self.page)
+        self.flow.resume(attempt)
+
+    @Slot(int)
+    def on_tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history:
+            self.history_controller.refresh()
+
     @Slot()
-    def on_resume_banner_clicked(self) -> None:
-        if self.resumable and not self.flow.is_busy():
-            self.resume_banner.hide()
-            self.tabs.setCurrentWidget(self.page)
-            self.flow.resume(self.resumable[0])
-            self.update_post_state()
+    def show_post_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.page)
+
+    @Slot()
+    def show_history_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.history)
 
     # ---- the video --------------------------------------------------------------------------------------------
 
@@ -228,25 +285,22 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
 
     def load_video(self, path: Path) -> None:
         """Show the file and inspect it on the pool; a newer file supersedes a pending inspection."""
-        if self.controller.is_busy():
+        if self.flow.is_busy():
             self.statusBar().showMessage("Wait for the current upload to finish before choosing another video.", 6000)
             return
         self.tabs.setCurrentWidget(self.page)
         self.page.progress.hide()
         self.page.drop_zone.show_message("")
         self.page.show_checking(path)
-        self.flow.check_earlier(path, self.account.account_id if self.account else None)
+        account = self.accounts.account
+        self.flow.check_earlier(path, account.account_id if account else None)
         self._inspect(path, load_preview=True)
-        self.refresh_creator()  # the post form is shown for this video: creator_info must be fresh
+        self.accounts.refresh_creator()  # the post form is shown for this video: creator_info must be fresh
         self.update_post_state()
-
-    def recheck_video(self) -> None:
-        if self.page.path is not None:
-            self._inspect(self.page.path, load_preview=False)
 
     def _inspect(self, path: Path, load_preview: bool) -> None:
         self._inspect_generation += 1
-        generation, creator = self._inspect_generation, self.creator
+        generation, creator = self._inspect_generation, self.accounts.creator
         self.runner.submit(
             lambda: services.inspect_video(path, creator),
             on_done=functools.partial(self._on_inspected, generation, load_preview),
@@ -268,7 +322,7 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
 
     @Slot()
     def clear_video(self) -> None:
-        if self.controller.is_busy():
+        if self.flow.is_busy():
             return
         self._inspect_generation += 1
         self.flow.check_earlier(None, None)
@@ -279,15 +333,11 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
     # ---- drag and drop: the whole window is the drop target -------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() and not self.controller.is_busy():
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            self.page.drop_zone.set_active(True)
-        else:
-            event.ignore()
+        self.dragMoveEvent(event)
+        self.page.drop_zone.set_active(event.isAccepted())
 
-    def dragMoveEvent(self, event: Any) -> None:
-        if event.mimeData().hasUrls() and not self.controller.is_busy():
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasUrls() and not self.flow.is_busy():
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:
@@ -311,37 +361,29 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
 
     # ---- posting ------------------------------------------------------------------------------------------------
 
+    @Slot()
     def update_post_state(self) -> None:
         """Tell the form everything outside it that stops a post (video, account, creator, upload running)."""
-        common: list[str] = []
-        if self.controller.is_busy():
-            common.append("An upload is in progress.")
-        common.extend(self.page.video_blockers())
-        direct = list(common)
-        draft = list(common)
-        if self.account is None:
+        common = (["An upload is in progress."] if self.flow.is_busy() else []) + self.page.video_blockers()
+        direct, draft = list(common), list(common)
+        account, accounts = self.accounts.account, self.accounts
+        if account is None:
             direct.append("Sign in to TikTok first.")
             draft.append("Sign in to TikTok first.")
         else:
-            if self.creator_error:
-                direct.append(self.creator_error)
-            elif self.creator_loading or self.creator is None:
+            if accounts.creator_error:
+                direct.append(accounts.creator_error)
+            elif accounts.creator_loading or accounts.creator is None:
                 direct.append("Wait a moment: checking your TikTok account.")
-            if not self.account.can_direct_post:
+            if not account.can_direct_post:
                 direct.append(
                     "Your sign-in doesn't allow direct posting (video.publish). Send it to your inbox as a draft, "
                     "or sign in again and allow posting."
                 )
-            if not self.account.can_upload_draft:
+            if not account.can_upload_draft:
                 draft.append("Your sign-in doesn't allow drafts (video.upload). Sign in again and allow it.")
         self.page.form.set_context_blockers(direct, draft)
-        self.open_action.setEnabled(not self.controller.is_busy())
-
-    def on_account_changed(self) -> None:
-        """A new account (or none): the earlier-post check of the loaded video is that account's."""
-        self.flow.account_name = self.account.username if self.account else ""
-        if not self.flow.is_busy():
-            self.flow.check_earlier(self.page.path, self.account.account_id if self.account else None)
+        self.open_action.setEnabled(not self.flow.is_busy())
 
     @Slot()
     def on_form_post_requested(self) -> None:
@@ -352,15 +394,14 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         self.start_publish(draft=True)
 
     def start_publish(self, draft: bool) -> None:
-        chunk = int(getattr(self.ctx.config, "chunk_size", 0) or 0) or None
-        self.flow.post(draft, self.account.account_id if self.account else None, chunk)
-        self.update_post_state()
+        account = self.accounts.account
+        self.flow.post(draft, account.account_id if account else None, self.ctx.config.chunk_size or None)
 
     @Slot()
-    def on_controller_idle(self) -> None:
+    def on_flow_idle(self) -> None:
         self.update_post_state()
         if self.page.path is not None:
-            self.refresh_creator()  # the form is shown again: fresh creator_info
+            self.accounts.refresh_creator()  # the form is shown again: fresh creator_info
 
     # ---- dialogs ----------------------------------------------------------------------------------------------
 
@@ -377,34 +418,30 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
         values, has_secret = loaded
         dialog = SettingsDialog(values, has_secret, self.sandbox, self)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
-            new = dialog.values()
-            ctx = self.ctx
+            new, ctx = dialog.values(), self.ctx
             self.runner.submit(
-                lambda: services.save_app_settings(ctx, new),
-                on_done=self._on_settings_saved,
-                on_error=self._on_accounts_error,
+                lambda: services.save_app_settings(ctx, new), on_done=self._on_settings_saved, on_error=self._on_error
             )
         dialog.deleteLater()
 
-    def _on_settings_saved(self, ctx: object) -> None:
-        self.ctx = ctx
+    def _on_settings_saved(self, ctx: AppContext) -> None:
+        self.ctx = self.accounts.ctx = ctx
         self.statusBar().showMessage("Settings saved.", 5000)
+
+    def _on_error(self, exc: BaseException) -> None:
+        message, hint = services.describe_error(exc)
+        self.statusBar().showMessage(f"{message} {hint}", 10_000)
 
     # ---- closing ----------------------------------------------------------------------------------------------
 
-    def confirm_close_during_upload(self) -> bool:
-        return self.prompts.ask_close_during_upload(self, self.page.progress.watching)
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.is_busy() and not self.confirm_close_during_upload():
+        if self.flow.is_busy() and not self.prompts.ask_close_during_upload(self, self.flow.every_byte_sent()):
             event.ignore()
             return
-        self._closing = True
         self.qsettings.setValue("window/geometry", self.saveGeometry())
         self.qsettings.sync()
-        self._bg_cancel.set()
-        if self.sign_in_dialog is not None:
-            self.sign_in_dialog.cancel_event.set()
+        self.history_controller.shutdown()
+        self.accounts.shutdown()
         self.flow.shutdown()
         self.runner.shutdown()
         self.session.close()
@@ -413,12 +450,3 @@ class MainWindow(AccountsMixin, HistoryMixin, QMainWindow):
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _sandbox_audited(ctx: Any) -> bool:
-    sandbox = getattr(ctx, "sandbox", None)
-    config = getattr(sandbox, "config", None)
-    return bool(getattr(config, "audited", True))
-
-
-__all__ = ["MainWindow", "ClipshipError"]

@@ -7,23 +7,41 @@ core.session.Session, on worker threads. The Post page shows what it says; MainW
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import time
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
-from core.attempt import State
+from core.attempt import AT_TIKTOK, State
 from core.errors import ApiError, DuplicateError
 from core.history import Attempt
 from core.models import PostSettings, PublishResult
 from core.pipeline import LINK_WAIT_S
+from core.session import Session
 from ui import services
-from ui.progress_panel import ACTION_FIX_FILE, ACTION_HISTORY, ACTION_RESUME, ACTION_RETRY, ACTION_SIGN_IN
+from ui.actions import Action
+from ui.post_page import PostPage
 from ui.prompts import Prompts
+from ui.qt_types import INT64
 from ui.tasks import TaskRunner
 from ui.worker import PublishController, PublishJob
+
+
+class FlowState(enum.Enum):
+    """Where the one post stands. Busy from UPLOADING to the thread's end (PROCESSING included)."""
+
+    IDLE = "idle"  # nothing posted yet, or the panel dismissed
+    ASKING = "asking"  # the re-post question is open
+    UPLOADING = "uploading"  # the upload thread runs and some bytes are still ours to send
+    PROCESSING = "processing"  # every byte is at TikTok: stopping now only stops watching
+    DONE = "done"  # published, in the inbox, or uploaded
+    FAILED = "failed"
+    STOPPED = "stopped"  # cancelled or interrupted before the last byte
+    DETACHED = "detached"  # stopped watching after the last byte: TikTok decides
+    NOT_POSTED = "not_posted"  # the user chose not to post again
 
 
 def _date(at: float) -> str:
@@ -53,11 +71,14 @@ def settings_of(attempt: Attempt) -> PostSettings:
 class PostFlow(QObject):
     """The Post tab's posting logic.
 
-    Signals: idle() (the upload thread ended and no follow-up post started), posted(object PublishResult),
-    history_changed(), detached(object Attempt | None) (stopped watching: TikTok goes on), message(str),
-    sign_in_requested(), open_requested(), history_requested(), unaudited().
+    The only owner of the current attempt (`attempt`, the core's record of the running post) and of `state`.
+
+    Signals: state_changed(object FlowState), idle() (the upload thread ended and no follow-up post started),
+    posted(object PublishResult), history_changed(), detached(object Attempt | None) (stopped watching: TikTok
+    goes on), message(str), sign_in_requested(), open_requested(), history_requested(), unaudited().
     """
 
+    state_changed = Signal(object)
     idle = Signal()
     posted = Signal(object)
     history_changed = Signal()
@@ -68,14 +89,18 @@ class PostFlow(QObject):
     history_requested = Signal()
     unaudited = Signal()
 
-    def __init__(self, session: Any, page: Any, runner: TaskRunner, parent: QObject | None = None) -> None:
+    def __init__(
+        self, session: Session, page: PostPage, runner: TaskRunner, prompts: Prompts, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.page = page
         self.runner = runner
-        self.prompts = Prompts()
-        self.dialog_parent: Any = None  # the window, for the questions
+        self.prompts = prompts
+        self.dialog_parent: QWidget | None = None  # the window, for the questions
         self.controller = PublishController(self)
+        self.state = FlowState.IDLE
+        self.attempt: Attempt | None = None  # the record of the current (or last) post
         self.last_job: PublishJob | None = None
         self.earlier: dict[bool, Attempt | None] = {}
         self.earlier_for: tuple[Path, str | None] | None = None  # (path, account) the earlier check answered
@@ -85,9 +110,10 @@ class PostFlow(QObject):
         self._duplicate: DuplicateError | None = None  # the core's question, asked once the thread has ended
         progress = page.progress
         c = self.controller
-        c.progress.connect(progress.on_progress)
+        c.progress.connect(self.on_progress)
         c.stage.connect(progress.on_stage)
-        c.attempt.connect(progress.on_attempt)
+        c.stage.connect(self.on_stage)
+        c.attempt.connect(self.on_attempt)
         c.finished.connect(self.on_finished)
         c.failed.connect(self.on_failed)
         c.cancelled.connect(self.on_cancelled)
@@ -99,6 +125,15 @@ class PostFlow(QObject):
 
     def is_busy(self) -> bool:
         return self.controller.is_busy()
+
+    def every_byte_sent(self) -> bool:
+        """Whether the running post is TikTok's now (quitting only stops watching it)."""
+        return self.state == FlowState.PROCESSING
+
+    def _set_state(self, state: FlowState) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
 
     # ---- the earlier post of this video ------------------------------------------------------------------
 
@@ -148,11 +183,18 @@ class PostFlow(QObject):
 
     def ask_again(self, earlier: Attempt) -> bool:
         text = earlier_text(earlier, self.account_name)
+        previous = self.state
+        self._set_state(FlowState.ASKING)
         if self.prompts.ask_repost(self.dialog_parent, f"{text}.\n\nPost the same video to this account again?"):
+            self._set_state(previous)
             return True
-        self.page.progress.show_not_posted(f"{text}. You chose not to post it again.")
-        self.page.progress.show()
+        self.not_posted(f"{text}. You chose not to post it again.")
         return False
+
+    def not_posted(self, text: str) -> None:
+        self.page.progress.show_not_posted(text)
+        self.page.progress.show()
+        self._set_state(FlowState.NOT_POSTED)
 
     def resume(self, attempt: Attempt) -> None:
         """Post an interrupted attempt's file again with its recorded settings: the core continues the upload."""
@@ -171,10 +213,32 @@ class PostFlow(QObject):
 
     def run(self, job: PublishJob) -> None:
         self.last_job = job
+        self.attempt = None
         self._duplicate = None
         self.page.progress.begin(job.path.name, job.settings.draft)
         self.page.progress.show()
+        self._set_state(FlowState.UPLOADING)
         self.controller.start(job)
+
+    # ---- while it runs ---------------------------------------------------------------------------------------
+
+    @Slot(object)
+    def on_attempt(self, attempt: Attempt) -> None:
+        self.attempt = attempt
+        self.page.progress.show_attempt(attempt)
+        if attempt.state in AT_TIKTOK:
+            self._set_state(FlowState.PROCESSING)
+
+    @Slot(str, str)
+    def on_stage(self, stage: str, _detail: str) -> None:
+        if self.page.progress.watching and self.state == FlowState.UPLOADING:
+            self._set_state(FlowState.PROCESSING)
+
+    @Slot(INT64, INT64)
+    def on_progress(self, sent: int, total: int) -> None:
+        self.page.progress.on_progress(sent, total)
+        if self.page.progress.watching and self.state == FlowState.UPLOADING:
+            self._set_state(FlowState.PROCESSING)
 
     # ---- the outcome ------------------------------------------------------------------------------------------
 
@@ -182,6 +246,7 @@ class PostFlow(QObject):
     def on_finished(self, result: PublishResult) -> None:
         job = self.last_job
         draft = job.settings.draft if job is not None else False
+        self._set_state(FlowState.DONE)
         self.page.progress.show_success(result, draft)
         self.message.emit("Sent to your TikTok inbox." if draft else "Posted to TikTok.")
         self.page.form.reset()
@@ -197,18 +262,22 @@ class PostFlow(QObject):
             return
         if isinstance(error, ApiError) and "unaudited" in error.code:
             self.unaudited.emit()
+        self._set_state(FlowState.FAILED)
         self.page.progress.show_failure(error)
         self.history_changed.emit()
 
     @Slot(object)
     def on_cancelled(self, error: object) -> None:
-        self.page.progress.show_stopped(error)
+        self.page.progress.show_stopped(error, self.attempt)
+        watching = self.state == FlowState.PROCESSING or self.page.progress.watching
+        self._set_state(FlowState.DETACHED if watching else FlowState.STOPPED)
         self.history_changed.emit()
 
     @Slot(object)
     def on_detached(self, _error: object) -> None:
-        self.page.progress.show_detached()
-        self.detached.emit(self.page.progress.attempt)
+        self._set_state(FlowState.DETACHED)
+        self.page.progress.show_detached(self.attempt)
+        self.detached.emit(self.attempt)
         self.history_changed.emit()
 
     @Slot()
@@ -220,10 +289,12 @@ class PostFlow(QObject):
             if earlier is not None and not self.ask_again(earlier):
                 self.idle.emit()
                 return
-            if earlier is None and not self.prompts.ask_repost(self.dialog_parent, duplicate.message):
-                self.page.progress.show_not_posted("You chose not to post it again.")
-                self.idle.emit()
-                return
+            if earlier is None:
+                self._set_state(FlowState.ASKING)
+                if not self.prompts.ask_repost(self.dialog_parent, duplicate.message):
+                    self.not_posted("You chose not to post it again.")
+                    self.idle.emit()
+                    return
             if not self.closing and not self.is_busy():
                 self.run(dataclasses.replace(job, force=True))
                 return
@@ -235,20 +306,22 @@ class PostFlow(QObject):
     def on_cancel_requested(self) -> None:
         self.controller.cancel()
 
-    @Slot(str)
-    def on_action_requested(self, action: str) -> None:
-        if action in (ACTION_RETRY, ACTION_RESUME) and self.last_job is not None and not self.is_busy():
+    @Slot(object)
+    def on_action_requested(self, action: Action) -> None:
+        if action in (Action.RETRY, Action.RESUME) and self.last_job is not None and not self.is_busy():
             self.run(self.last_job)  # an interrupted upload of the same file is resumed by the core
-        elif action == ACTION_SIGN_IN:
+        elif action == Action.SIGN_IN:
             self.sign_in_requested.emit()
-        elif action == ACTION_FIX_FILE:
+        elif action == Action.FIX_FILE:
             self.open_requested.emit()
-        elif action == ACTION_HISTORY:
+        elif action == Action.HISTORY:
             self.history_requested.emit()
 
     @Slot()
     def on_dismissed(self) -> None:
         self.page.progress.hide()
+        if not self.is_busy():
+            self._set_state(FlowState.IDLE)
 
     def shutdown(self) -> None:
         self.closing = True

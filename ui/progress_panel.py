@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from core.attempt import AT_TIKTOK, State
-from core.errors import ApiError, AuthError, ClipshipError, Detached, InputError, PublishFailed
+from core.errors import ApiError, ClipshipError, Detached, PublishFailed
+from core.history import Attempt
+from core.models import PublishResult
 from core.progress import RateEstimator, human_bytes, human_duration
 from core.session import describe
+from ui.actions import Action, next_step
 from ui.post_rules import AFTER_POST
+from ui.qt_types import INT64
 
 STAGE_TEXT = {
     "checking": "Checking the video and your account\u2026",
@@ -33,32 +35,19 @@ DETACHED_TEXT = (
     "The History tab will show how it ends."
 )
 
-# The next step a failure offers, by the kind of error.
-ACTION_RETRY, ACTION_SIGN_IN, ACTION_FIX_FILE = "Retry", "Sign in again", "Fix the file"
-ACTION_RESUME, ACTION_HISTORY = "Resume", "Show History"
-
 BAR_SCALE = 1000  # QProgressBar takes int: show permille so 64-bit byte counts never reach it
-
-
-def next_step(error: object) -> str:
-    """Which button a failure offers: Sign in again, Fix the file, or Retry."""
-    if isinstance(error, AuthError):
-        return ACTION_SIGN_IN
-    if isinstance(error, PublishFailed):
-        return ACTION_RETRY if getattr(error, "retryable", False) else ACTION_FIX_FILE
-    if isinstance(error, InputError):
-        return ACTION_FIX_FILE
-    return ACTION_RETRY
 
 
 class ProgressPanel(QFrame):
     """Shows one post from start to end.
 
-    Signals: cancel_requested(), action_requested(str action), dismissed().
+    Shows the attempt it is given; PostFlow owns the current one.
+
+    Signals: cancel_requested(), action_requested(object ui.actions.Action), dismissed().
     """
 
     cancel_requested = Signal()
-    action_requested = Signal(str)
+    action_requested = Signal(object)
     dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -69,7 +58,7 @@ class ProgressPanel(QFrame):
         self.total = 0
         self.stage = ""
         self.watching = False  # every byte was sent: stopping now only stops watching
-        self.attempt: Any = None  # the latest core.history.Attempt of the running post
+        self.action: Action | None = None  # the next step the action button offers
         self.post_url = ""
         self.stage_label = QLabel()
         self.stage_label.setObjectName("stageLabel")
@@ -129,7 +118,7 @@ class ProgressPanel(QFrame):
         self.sent = self.total = 0
         self.stage = ""
         self.watching = False
-        self.attempt = None
+        self.action = None
         self.post_url = ""
         self.view_button.hide()
         self.copy_button.hide()
@@ -161,10 +150,9 @@ class ProgressPanel(QFrame):
             self.cancel_button.setText(STOP_WATCHING_TEXT)
             self.cancel_button.setToolTip("TikTok has the whole video; stopping here does not stop the post.")
 
-    @Slot(object)
-    def on_attempt(self, attempt: Any) -> None:
-        self.attempt = attempt
-        if getattr(attempt, "state", None) in AT_TIKTOK:
+    def show_attempt(self, attempt: Attempt) -> None:
+        """The running post's record changed: once it is at TikTok, Cancel can only stop watching."""
+        if attempt.state in AT_TIKTOK:
             self.set_watching()
 
     @Slot(str, str)
@@ -185,7 +173,7 @@ class ProgressPanel(QFrame):
         else:
             self.detail_label.setText(detail)
 
-    @Slot("qint64", "qint64")
+    @Slot(INT64, INT64)
     def on_progress(self, sent: int, total: int) -> None:
         self.sent, self.total = sent, total
         if total > 0 and sent >= total:
@@ -203,8 +191,8 @@ class ProgressPanel(QFrame):
                 text += f" \u00b7 {human_duration(eta)} left"
         self.bytes_label.setText(text)
 
-    def show_success(self, result: Any, draft: bool) -> None:
-        status = str(getattr(result, "status", ""))
+    def show_success(self, result: PublishResult, draft: bool) -> None:
+        status = result.status
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
         self.bar.setValue(BAR_SCALE)
@@ -213,7 +201,7 @@ class ProgressPanel(QFrame):
             msg = "Open the notification in the TikTok app's inbox to finish and post the video."
         elif status == "PUBLISH_COMPLETE":
             self.stage_label.setText(STAGE_TEXT["published"])
-            self.post_url = str(getattr(result, "post_url", "") or "")
+            self.post_url = result.post_url
             msg = "The post is on TikTok." if self.post_url else AFTER_POST
             self.view_button.setVisible(bool(self.post_url))
             self.copy_button.setVisible(bool(self.post_url))
@@ -222,7 +210,7 @@ class ProgressPanel(QFrame):
             msg = "TikTok has the video and is still processing it. " + AFTER_POST
         self.detail_label.setText("")
         self._show_message(msg)
-        self._set_log_ids(tuple(getattr(result, "log_ids", ()) or ()))
+        self._set_log_ids(result.log_ids)
         self._set_state("done")
 
     def show_failure(self, error: object) -> None:
@@ -235,50 +223,48 @@ class ProgressPanel(QFrame):
             message, hint = "Something unexpected went wrong.", "Try again."
         self.detail_label.setText("")
         self._show_message(f"<b>{_esc(message)}</b>" + (f"<br>{_esc(hint)}" if hint else ""))
-        log_id = getattr(error, "log_id", "") if isinstance(error, ApiError) else ""
-        result = getattr(error, "result", None)
-        log_ids = (log_id,) if log_id else tuple(getattr(result, "log_ids", ()) or ())
+        log_ids: tuple[str, ...] = ()
+        if isinstance(error, ApiError) and error.log_id:
+            log_ids = (error.log_id,)
+        elif isinstance(error, PublishFailed) and isinstance(error.result, PublishResult):
+            log_ids = error.result.log_ids
         self._set_log_ids(log_ids)
-        self.action_button.setText(next_step(error))
-        self.action_button.show()
+        self._offer(next_step(error))
         self._set_state("failed")
 
-    def show_stopped(self, error: object) -> None:
+    def show_stopped(self, error: object, attempt: Attempt | None = None) -> None:
         """The post stopped on the user's word: interrupted before the last byte, or stopped watching after it."""
-        at_tiktok = getattr(self.attempt, "state", None) in AT_TIKTOK
+        at_tiktok = attempt is not None and attempt.state in AT_TIKTOK
         if isinstance(error, Detached) or self.watching or at_tiktok:
-            self.show_detached()
+            self.show_detached(attempt)
             return
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
         self.detail_label.setText("")
-        attempt = self.attempt
         if attempt is not None and attempt.state == State.INTERRUPTED:
             headline, detail = describe(attempt)
             self.stage_label.setText(headline)
             resumable = attempt.resumable()
             more = " Press Resume to continue where it stopped." if resumable else ""
             self._show_message(_esc(detail) + more)
-            self.action_button.setText(ACTION_RESUME if resumable else ACTION_RETRY)
+            self._offer(Action.RESUME if resumable else Action.RETRY)
         else:
             self.stage_label.setText(STAGE_TEXT["cancelled"])
             message = error.message if isinstance(error, ClipshipError) else ""
             self._show_message(_esc(message or "Cancelled before the upload began. Nothing was sent to TikTok."))
-            self.action_button.setText(ACTION_RETRY)
-        self.action_button.show()
-        self._set_state("cancelled")
+            self._offer(Action.RETRY)
+        self._set_state("interrupted" if attempt is not None and attempt.state == State.INTERRUPTED else "cancelled")
 
-    def show_detached(self) -> None:
+    def show_detached(self, attempt: Attempt | None = None) -> None:
         """Stopped watching after the last byte: neutral words, the outcome is TikTok's."""
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
         self.bar.setValue(BAR_SCALE)
         self.stage_label.setText("Stopped watching")
-        headline = describe(self.attempt)[0] if self.attempt is not None else ""
+        headline = describe(attempt)[0] if attempt is not None else ""
         self.detail_label.setText(headline)
         self._show_message(DETACHED_TEXT)
-        self.action_button.setText(ACTION_HISTORY)
-        self.action_button.show()
+        self._offer(Action.HISTORY)
         self._set_state("detached")
 
     def show_not_posted(self, text: str) -> None:
@@ -303,6 +289,11 @@ class ProgressPanel(QFrame):
         self.bytes_label.setText(
             f"{human_bytes(self.sent)} of {human_bytes(self.total)}" if self.total else self.bytes_label.text()
         )
+
+    def _offer(self, action: Action) -> None:
+        self.action = action
+        self.action_button.setText(action.label)
+        self.action_button.show()
 
     def _show_message(self, html: str) -> None:
         self.message_label.setText(html)
@@ -339,7 +330,8 @@ class ProgressPanel(QFrame):
 
     @Slot()
     def on_action_clicked(self) -> None:
-        self.action_requested.emit(self.action_button.text())
+        if self.action is not None:
+            self.action_requested.emit(self.action)
 
     @Slot()
     def on_done_clicked(self) -> None:

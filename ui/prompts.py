@@ -8,7 +8,7 @@ Button = QMessageBox.StandardButton
 
 
 class Prompts:
-    """Real modal QMessageBox questions. Each returns True for Yes."""
+    """Real modal QMessageBox questions (each returns True for Yes) and notices."""
 
     def ask(self, parent: QWidget | None, title: str, text: str, default_yes: bool = False) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, title, text, Button.Yes | Button.No, parent)
@@ -34,3 +34,9 @@ class Prompts:
     def ask_sign_out(self, parent: QWidget | None, label: str) -> bool:
         text = f"Sign out {label}? Clipship revokes its access and forgets the sign-in on this computer."
         return self.ask(parent, "Sign out", text, default_yes=True)
+
+    def tell(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def warn(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.warning(parent, title, text)

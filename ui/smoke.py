@@ -132,12 +132,14 @@ def check_mediainfo(state: SmokeState) -> str:
 def check_signals(state: SmokeState) -> str:
     from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal, Slot
 
+    from ui.qt_types import INT64
+
     expected = [(i, BIG + i * 1_000_003) for i in range(SIGNAL_COUNT)] + [(2**63 - 1, -(2**63))]
 
     class Emitter(QObject):
         """Lives on a worker thread. Signals: progress(qint64, qint64), done()."""
 
-        progress = Signal("qint64", "qint64")
+        progress = Signal(INT64, INT64)
         done = Signal()
 
         @Slot()
@@ -157,7 +159,7 @@ def check_signals(state: SmokeState) -> str:
             self.off_thread = 0
             self.finished = False
 
-        @Slot("qint64", "qint64")
+        @Slot(INT64, INT64)
         def on_emitter_progress(self, a: int, b: int) -> None:
             self.off_thread += threading.get_ident() != self.gui_thread
             self.values.append((a, b))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from core.errors import Cancelled, ClipshipError, Detached
 from core.models import PostSettings, PublishResult, Stage
 from core.progress import Throttle
+from ui.qt_types import INT64
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class PublishWorker(QObject):
     Cancelled: stopped before the last byte), detached(object Detached: stopped watching after the last byte).
     """
 
-    progress = Signal("qint64", "qint64")
+    progress = Signal(INT64, INT64)
     stage = Signal(str, str)
     attempt = Signal(object)
     finished = Signal(object)
@@ -151,7 +152,7 @@ class PublishController(QObject):
     cancelled(object), detached(object), idle() (the thread has ended and a new post may start).
     """
 
-    progress = Signal("qint64", "qint64")
+    progress = Signal(INT64, INT64)
     stage = Signal(str, str)
     attempt = Signal(object)
     finished = Signal(object)
@@ -206,7 +207,7 @@ class PublishController(QObject):
         done = thread.wait(timeout_ms)
         return bool(done)
 
-    @Slot("qint64", "qint64")
+    @Slot(INT64, INT64)
     def on_worker_progress(self, sent: int, total: int) -> None:
         self.progress.emit(sent, total)
 

@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 .venv/bin/python -m ruff check .
-.venv/bin/python -m mypy core
+.venv/bin/python -m mypy core ui
 if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   export CLIPSHIP_SECRET_SERVICE=1
   KR_HOME=$(mktemp -d)

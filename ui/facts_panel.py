@@ -2,54 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from core.progress import human_bytes, human_duration
+from core.media import MediaFacts, Problem
 
 
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = getattr(obj, name, None)
-        if value not in (None, ""):
-            return value
-    return None
-
-
-def describe_facts(facts: Any) -> list[tuple[str, str]]:
-    """(label, value) rows for a core.media facts record; unknown values are left out."""
-    summary = getattr(facts, "summary", None)
-    if callable(summary):
-        return [(str(k), str(v)) for k, v in summary()]
-    rows: list[tuple[str, str]] = []
-    duration = _get(facts, "duration_s", "duration")
-    if isinstance(duration, int | float):
-        rows.append(("Duration", human_duration(duration) if duration >= 1 else f"{duration:.2f} s"))
-    width, height = _get(facts, "display_width", "width"), _get(facts, "display_height", "height")
-    if width and height:
-        text = f"{width} \u00d7 {height}"
-        rotation = _get(facts, "rotation")
-        if rotation:
-            text += f" (rotated {int(float(rotation))}\u00b0)"
-        rows.append(("Resolution", text))
-    fps = _get(facts, "frame_rate", "fps")
-    if isinstance(fps, int | float) and fps > 0:
-        vfr = _get(facts, "variable_frame_rate", "vfr")
-        rows.append(("Frame rate", f"{fps:.3g} fps" + (" (variable)" if vfr else "")))
-    codec = _get(facts, "video_codec", "codec")
-    if codec:
-        rows.append(("Video codec", str(codec)))
-    container = _get(facts, "container", "format")
-    if container:
-        rows.append(("Container", str(container)))
-    audio = _get(facts, "audio_codec")
-    rows.append(("Audio", str(audio) if audio else "none"))
-    size = _get(facts, "file_size", "size")
-    if isinstance(size, int):
-        rows.append(("Size", human_bytes(size)))
-    return rows
+def describe_facts(facts: MediaFacts) -> list[tuple[str, str]]:
+    """(label, value) rows for a core.media facts record: the core's own summary, as the CLI prints it."""
+    return facts.summary()
 
 
 class FactsPanel(QFrame):
@@ -121,7 +82,7 @@ class FactsPanel(QFrame):
         self.file_label.setText(name)
         self._set_status("Checking the video\u2026", "busy")
 
-    def show_result(self, name: str, facts: Any, problems: tuple[Any, ...]) -> None:
+    def show_result(self, name: str, facts: MediaFacts | None, problems: tuple[Problem, ...]) -> None:
         self._clear()
         self.file_label.setText(name)
         for row, (label, value) in enumerate(describe_facts(facts) if facts is not None else []):
@@ -133,8 +94,8 @@ class FactsPanel(QFrame):
             self.grid.addWidget(key, row, 0)
             self.grid.addWidget(val, row, 1)
         self.grid.setColumnStretch(1, 1)
-        blocking = [p for p in problems if getattr(p, "blocking", True)]
-        notes = [p for p in problems if not getattr(p, "blocking", True)]
+        blocking = [p for p in problems if p.blocking]
+        notes = [p for p in problems if not p.blocking]
         if blocking:
             self._set_status("TikTok won't accept this video yet.", "bad")
         elif notes:
@@ -155,10 +116,8 @@ class FactsPanel(QFrame):
         self.problems_layout.addWidget(label)
         self.problem_labels.append(label)
 
-    def _add_problem(self, problem: Any) -> None:
-        blocking = bool(getattr(problem, "blocking", True))
-        message = str(getattr(problem, "message", problem))
-        fix = str(getattr(problem, "fix", "") or "")
+    def _add_problem(self, problem: Problem) -> None:
+        blocking, message, fix = problem.blocking, problem.message, problem.fix
         mark = "\u2716" if blocking else "\u2139"
         label = QLabel(f"{mark}&nbsp; <b>{_esc(message)}</b>" + (f"<br>{_esc(fix)}" if fix else ""))
         label.setObjectName("problem")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -123,11 +122,9 @@ class PostPage(QWidget):
         facts = inspection.facts
         self.facts.show_result(inspection.path.name, facts, inspection.problems)
         if load_preview:
-            duration = getattr(facts, "duration_s", None) if facts is not None else None
-            has_video = facts is not None and bool(getattr(facts, "has_video", True))
             placeholder = _placeholder(inspection)
-            if has_video:
-                self.preview.load(inspection.path, duration if isinstance(duration, int | float) else None, placeholder)
+            if facts is not None and facts.has_video:
+                self.preview.load(inspection.path, facts.duration_s, placeholder)
             else:
                 self.preview.clear()
                 self.preview.frame.set_frame(None, placeholder)
@@ -158,7 +155,7 @@ class PostPage(QWidget):
             return [f"This file can't be posted: {self.check_error}"]
         if self.inspection is not None and self.inspection.blocking:
             first = self.inspection.blocking[0]
-            return [f"Fix the video first: {getattr(first, 'message', first)}"]
+            return [f"Fix the video first: {first.message}"]
         return []
 
     def set_creator(self, creator: CreatorInfo | None, status: str = "") -> None:
@@ -174,14 +171,12 @@ class PostPage(QWidget):
 
 
 def _placeholder(inspection: Inspection) -> str:
-    facts: Any = inspection.facts
+    facts = inspection.facts
     if facts is None:
         return "No preview"
-    w, h = getattr(facts, "width", None), getattr(facts, "height", None)
-    duration = getattr(facts, "duration_s", None)
     parts = [inspection.path.name]
-    if w and h:
-        parts.append(f"{w} \u00d7 {h}")
-    if isinstance(duration, int | float):
-        parts.append(f"{duration:.1f} s")
+    if facts.width and facts.height:
+        parts.append(f"{facts.width} \u00d7 {facts.height}")
+    if facts.duration_s is not None:
+        parts.append(f"{facts.duration_s:.1f} s")
     return "\n".join(parts) + "\n\nNo preview (a frame needs ffmpeg on the PATH)"

@@ -9,15 +9,21 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.errors import ClipshipError
+from core.media import MediaFacts, Problem
 from core.models import CreatorInfo, PublishResult, Stage
 
 if TYPE_CHECKING:
+    from core.auth import Account
+    from core.auth.login import LoginResult, LogoutResult
     from core.context import AppContext
     from core.history import Attempt
     from core.session import Session
+    from ui.account_bar import AccountView
+    from ui.history_view import HistoryRow
+    from ui.settings_dialog import SettingsValues
     from ui.worker import PublishJob
 
 
@@ -26,15 +32,15 @@ class Inspection:
     """One file's facts and every problem the preflight found (facts is None when the file is unreadable)."""
 
     path: Path
-    facts: Any
-    problems: tuple[Any, ...]
+    facts: MediaFacts | None
+    problems: tuple[Problem, ...]
 
     @property
-    def blocking(self) -> tuple[Any, ...]:
-        return tuple(p for p in self.problems if getattr(p, "blocking", True))
+    def blocking(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.blocking)
 
     def blocking_codes(self) -> set[str]:
-        return {str(getattr(p, "code", "")) for p in self.blocking}
+        return {p.code for p in self.blocking}
 
 
 def inspect_video(path: Path, creator: CreatorInfo | None = None) -> Inspection:
@@ -68,7 +74,7 @@ def publish(
     from core.session import Callbacks
 
     callbacks = Callbacks(on_stage=on_stage, on_progress=on_progress, on_attempt=on_attempt)
-    return job.session.publish(job.request(), callbacks, cancel)  # type: ignore[no-any-return]
+    return job.session.publish(job.request(), callbacks, cancel)
 
 
 def earlier_post(session: Session, path: Path, account: str | None, draft: bool) -> Attempt | None:
@@ -85,7 +91,7 @@ def resumable(session: Session) -> list[Attempt]:
     return session.resumable()
 
 
-def list_history(session: Session, limit: int = 200) -> list[Any]:
+def list_history(session: Session, limit: int = 200) -> list[HistoryRow]:
     """Past attempts as ui.history_view.HistoryRow, newest first, in describe()'s words."""
     from core.session import describe
     from ui.history_view import HistoryRow
@@ -122,7 +128,7 @@ def check_status(session: Session, attempt: Attempt, cancel: threading.Event, ma
     return session.history.get_id(attempt.id) or attempt
 
 
-def read_app_settings(ctx: AppContext) -> tuple[Any, bool]:
+def read_app_settings(ctx: AppContext) -> tuple[SettingsValues, bool]:
     """The Settings dialog's values (the real app's, not the sandbox's) and whether a client secret is stored."""
     from core.auth.login import app_secret_store
     from core.config import data_dir, load_settings
@@ -141,7 +147,7 @@ def read_app_settings(ctx: AppContext) -> tuple[Any, bool]:
     )
 
 
-def save_app_settings(ctx: AppContext, new: Any) -> Any:
+def save_app_settings(ctx: AppContext, new: SettingsValues) -> AppContext:
     """Write the settings file and the secret (to the keyring); returns the context with the new values."""
     from core.auth.login import app_secret_store
     from core.config import data_dir, load_settings, save_settings
@@ -199,12 +205,12 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
 class AccountsState:
     """The signed-in accounts, the one in use, and what to tell the user about where secrets are kept."""
 
-    accounts: tuple[Any, ...]  # ui.account_bar.AccountView
-    current: Any  # AccountView | None
+    accounts: tuple[AccountView, ...]
+    current: AccountView | None
     keyring_notice: str = ""
 
 
-def _view(account: Any) -> Any:
+def _view(account: Account) -> AccountView:
     from ui.account_bar import AccountView
 
     return AccountView(
@@ -236,14 +242,14 @@ def sign_in(
     on_message: Callable[[str], None],
     cancel: threading.Event,
     opener: Callable[[str], bool] | None = None,
-) -> Any:
+) -> LoginResult:
     """The browser sign-in; blocks until done, cancelled or timed out. Returns core.auth.LoginResult."""
     from core import auth
 
     return auth.login(ctx, on_url=on_url, on_message=on_message, cancel=cancel, opener=opener)
 
 
-def sign_out(ctx: AppContext, account_id: str | None) -> Any:
+def sign_out(ctx: AppContext, account_id: str | None) -> LogoutResult:
     from core import auth
 
     return auth.logout(ctx, account_id)

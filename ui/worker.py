@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
@@ -15,6 +15,10 @@ from core.errors import Cancelled, ClipshipError, Detached
 from core.models import PostSettings, PublishResult, Stage
 from core.progress import Throttle
 from ui.qt_types import INT64
+
+if TYPE_CHECKING:
+    from core.history import Attempt
+    from core.session import PostRequest, Session
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ UNEXPECTED = ClipshipError(
 class PublishJob:
     """Everything one post needs, prepared on the GUI thread; the worker never reaches back into widgets."""
 
-    session: Any  # core.session.Session (the window's one)
+    session: Session  # the window's one
     path: Path
     settings: PostSettings
     account: str | None = None
@@ -37,7 +41,7 @@ class PublishJob:
     wait: bool = True
     link_wait_s: float = 0.0
 
-    def request(self) -> Any:
+    def request(self) -> PostRequest:
         """The core.session.PostRequest for this job."""
         from core.session import PostRequest
 
@@ -60,7 +64,7 @@ def _default_run(
     *,
     on_stage: Callable[[Stage, str], None],
     on_progress: Callable[[int, int], None],
-    on_attempt: Callable[[Any], None],
+    on_attempt: Callable[[Attempt], None],
     cancel: threading.Event,
 ) -> PublishResult:
     from ui import services
@@ -108,7 +112,7 @@ class PublishWorker(QObject):
         value = stage.value if isinstance(stage, Stage) else str(stage)
         self.stage.emit(value, detail or "")
 
-    def report_attempt(self, attempt: Any) -> None:
+    def report_attempt(self, attempt: Attempt) -> None:
         """The core's attempt callback (worker thread): the record as it now stands."""
         self.attempt.emit(attempt)
 

@@ -191,6 +191,9 @@ class Config:
     sandbox: bool = False
     redirect_port: int = 0
     chunk_size: int = 0
+    # --sandbox only: the embedded emulator moves port every run, so an upload URL recorded by an earlier run is
+    # sent to this run's upload server (same path and token) when the upload is resumed.
+    upload_rebase: str = ""
 
     @classmethod
     def from_env(cls, settings: dict[str, Any] | None = None) -> Config:

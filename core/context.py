@@ -89,5 +89,6 @@ def open_context(*, sandbox: bool = False, config: Config | None = None) -> AppC
         client_secret=SANDBOX_CLIENT_SECRET,
         data_dir=sandbox_dir,
         sandbox=True,
+        upload_rebase=server.upload_base_url,
     )
     return AppContext(cfg, server)

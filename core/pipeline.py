@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from core.api import StatusResult, TikTokClient
 from core.attempt import (
@@ -290,7 +291,19 @@ def _start_index(plan: ChunkPlan, have: int) -> int:
     return 0
 
 
+def rebased(url: str, base: str) -> str:
+    """`url` with its scheme and host:port replaced by those of `base` (the embedded sandbox of this run)."""
+    if not base:
+        return url
+    parts, new = urlsplit(url), urlsplit(base)
+    return urlunsplit((new.scheme, new.netloc, parts.path, parts.query, parts.fragment))
+
+
 def _resume(run: _Run, attempt: Attempt, prepared: Prepared, wait: bool) -> PublishResult:
+    if run.client.config.upload_rebase and attempt.upload_url:
+        url = rebased(attempt.upload_url, run.client.config.upload_rebase)
+        if url != attempt.upload_url:
+            attempt = run.history.transition(attempt.id, attempt.state, upload_url=url)
     plan = plan_from(attempt.file_size, attempt.chunk_size, attempt.chunk_count)
     start = _start_index(plan, attempt.acked_bytes)
     _stage(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import secrets
 import threading
 import time
@@ -18,6 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from core.config import atomic_write_text
+
+try:
+    import fcntl
+except ImportError:  # Windows: one process per state dir
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -130,23 +136,97 @@ def _load(cls: Any, raw: dict[str, Any]) -> Any:
     return cls(**values)
 
 
+class _SharedLock:
+    """The state's lock: this process's threads first, then other processes using the same state dir (an
+    exclusive flock on state.lock), then a reload of whatever another process saved since. So any number of
+    `--sandbox` runs (and the window) can share one data dir: each works on the latest state and none overwrites
+    another's records. Re-entrant within a thread."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+        self._rlock = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+
+    def __enter__(self) -> _SharedLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        self._rlock.acquire()
+        self._depth += 1
+        if self._depth == 1:
+            try:
+                self._lock_file()
+                self._state._reload_if_changed()
+            except BaseException:
+                self._depth -= 1
+                self._unlock_file()
+                self._rlock.release()
+                raise
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._unlock_file()
+        self._rlock.release()
+
+    def _lock_file(self) -> None:
+        if fcntl is None:
+            return
+        if self._fd is None:
+            self._fd = os.open(self._state.dir / "state.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def _unlock_file(self) -> None:
+        if fcntl is not None and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
 class State:
-    """All records, guarded by one lock; every change is saved atomically to state.json."""
+    """All records, guarded by one lock shared with other processes; every change is saved atomically."""
 
     def __init__(self, state_dir: Path) -> None:
         self.dir = state_dir
         self.uploads_dir = state_dir / "uploads"
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         self.path = state_dir / "state.json"
-        self.lock = threading.RLock()
+        self._seen: tuple[int, int, int] | None = None  # (mtime_ns, size, inode) of state.json as last read/written
+        self.lock = _SharedLock(self)
         self.accounts: dict[str, Account] = {}
         self.access: dict[str, AccessRecord] = {}  # by digest
         self.refresh: dict[str, RefreshRecord] = {}  # by digest
         self.publishes: dict[str, Publish] = {}
+        with self.lock:
+            if DEMO_OPEN_ID not in self.accounts:
+                self.accounts[DEMO_OPEN_ID] = Account(DEMO_OPEN_ID, "sandbox-union-" + uuid.uuid4().hex[:16])
+                self.save()
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _reload_if_changed(self) -> None:
+        """Take in what another process saved (records kept by identity: a Publish held by a request handler
+        stays the one in the dict, with the fresh values)."""
+        seen = self._signature()
+        if seen is None or seen == self._seen:
+            return
+        before: tuple[dict[str, Any], ...] = (self.accounts, self.access, self.refresh, self.publishes)
         self._load()
-        if DEMO_OPEN_ID not in self.accounts:
-            self.accounts[DEMO_OPEN_ID] = Account(DEMO_OPEN_ID, "sandbox-union-" + uuid.uuid4().hex[:16])
-            self.save()
+        self._seen = seen
+        after: tuple[dict[str, Any], ...] = (self.accounts, self.access, self.refresh, self.publishes)
+        for old, new in zip(before, after, strict=True):
+            for key, record in new.items():
+                if key in old:
+                    old[key].__dict__.update(record.__dict__)
+                    new[key] = old[key]
 
     def _load(self) -> None:
         try:
@@ -183,6 +263,7 @@ class State:
                 "publishes": {k: asdict(v) for k, v in self.publishes.items()},
             }
             atomic_write_text(self.path, json.dumps(doc, indent=1, sort_keys=True) + "\n", mode=0o600)
+            self._seen = self._signature()
 
     def account(self, open_id: str | None) -> Account:
         """The account `open_id` (created on first use, with a numbered name), or the demo account."""

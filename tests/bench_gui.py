@@ -101,7 +101,12 @@ def stall(size_mb: int, store: bool = False) -> dict[str, float]:
 
     window.load_video(video)
     spin_until(
-        lambda: window.page.inspection is not None and window.creator is not None and not window.creator_loading, 20
+        lambda: (
+            window.page.inspection is not None
+            and window.accounts.creator is not None
+            and not window.accounts.creator_loading
+        ),
+        20,
     )
     form = window.page.form
     form.privacy.setCurrentIndex(form.privacy.findData("SELF_ONLY"))

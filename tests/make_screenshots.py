@@ -72,11 +72,11 @@ def main() -> int:
         window.grab().save(str(OUT / f"{name}.png"))
         print("saved", OUT / f"{name}.png")
 
-    spin(5, lambda: window.creator is not None and not window.creator_loading)
+    spin(5, lambda: window.accounts.creator is not None and not window.accounts.creator_loading)
     shot("1-empty")
     video = demo_video(Path(tmp.name))
     window.load_video(video)
-    spin(5, lambda: window.page.inspection is not None and not window.creator_loading)
+    spin(5, lambda: window.page.inspection is not None and not window.accounts.creator_loading)
     spin(1.5)  # the preview frame
     shot("2-checked")
     form = window.page.form
@@ -94,7 +94,7 @@ def main() -> int:
     bar.setValue(0)
     big = pad_mp4(video, Path(tmp.name) / "harbour-sunrise-4k-master.mp4", 300 * 1024 * 1024)
     window.load_video(big)
-    spin(5, lambda: window.page.inspection is not None and not window.creator_loading)
+    spin(5, lambda: window.page.inspection is not None and not window.accounts.creator_loading)
     form.caption.setPlainText("Sunrise over the harbour #sunrise #timelapse")
     form.privacy.setCurrentIndex(form.privacy.findData("PUBLIC_TO_EVERYONE"))
     form.allow_comment.setChecked(True)
@@ -106,9 +106,9 @@ def main() -> int:
     ctx.sandbox.config.slow_chunk_delay_s = 0.0
     spin(60, progress.is_finished)
     shot("5-published")
-    window.on_progress_dismissed()
+    window.flow.on_dismissed()
     window.load_video(ROOT / "tests" / "media" / "h264_200x200_10fps.mp4")
-    spin(5, lambda: window.page.inspection is not None and not window.creator_loading)
+    spin(5, lambda: window.page.inspection is not None and not window.accounts.creator_loading)
     spin(1.5)
     shot("6-problems")
     window.close()

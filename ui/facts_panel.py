@@ -90,6 +90,7 @@ class FactsPanel(QFrame):
             key.setObjectName("factKey")
             val = QLabel(value)
             val.setObjectName("factValue")
+            val.setWordWrap(True)  # a narrow window (1024 px, 2x scale) wraps the facts instead of widening
             val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.grid.addWidget(key, row, 0)
             self.grid.addWidget(val, row, 1)

@@ -14,6 +14,7 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDragMoveEvent,
     QDropEvent,
+    QGuiApplication,
     QIcon,
     QKeySequence,
     QPixmap,
@@ -105,8 +106,25 @@ class MainWindow(QMainWindow):
         geometry = self.qsettings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        self._fit_to_screen()
         self.update_post_state()
         QTimer.singleShot(0, self.start_up)
+
+    def _fit_to_screen(self) -> None:
+        """Never larger than the screen's free area (a 1024x700 screen, a laptop at 2x): shrink and move into it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        width = min(self.width(), max(640, free.width() - 16))
+        height = min(self.height(), max(480, free.height() - 48))
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        if not free.contains(frame):
+            x = min(max(frame.x(), free.x()), free.right() - frame.width())
+            y = min(max(frame.y(), free.y()), free.bottom() - frame.height())
+            self.move(max(x, free.x()), max(y, free.y()))
 
     def set_prompts(self, prompts: Prompts) -> None:
         """Who answers the window's questions (tests script them)."""

@@ -54,7 +54,8 @@ class PostPage(QWidget):
         self.drop_zone.open_requested.connect(self.on_open_requested)
 
         self.preview = PreviewPanel(runner)
-        self.preview.setFixedWidth(250)
+        self.preview.setMinimumWidth(180)
+        self.preview.setMaximumWidth(250)
         self.facts = FactsPanel()
         self.other_button = QPushButton("Choose another video\u2026")
         self.other_button.clicked.connect(self.on_open_requested)

@@ -427,6 +427,18 @@ class History:
             ).fetchone()
         return _attempt(row) if row is not None else None
 
+    def posts_since(self, account: str, since: float, draft: bool = False) -> int:
+        """Posts (drafts apart) this account made through Clipship since `since` that reached TikTok, for the
+        '3 of about 15 today' count beside TikTok's daily caps."""
+        wanted = tuple(s.value for s in AT_TIKTOK)
+        marks = ",".join("?" for _ in wanted)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM attempts WHERE account = ? AND draft = ? AND created_at >= ? AND status IN ({marks})",
+                (account, int(draft), since, *wanted),
+            ).fetchone()
+        return int(row[0])
+
     def find_posted(self, file_fingerprint: str, account: str, api_base: str, draft: bool = False) -> Attempt | None:
         """The latest attempt that got this file to this account (or may have), if any."""
         return self.latest(file_fingerprint, account, api_base, draft, AT_TIKTOK)

@@ -32,6 +32,9 @@ Clock = Callable[[], float]
 # TikTok's posting caps (tiktok-api.md §6): the item waits, and is tried again after this long.
 CAP_CODES = ("spam_risk_too_many_posts", "spam_risk_too_many_pending_share", "reached_active_user_cap")
 CAP_RETRY_S = 3600.0
+LATE_GRACE_S = 300.0  # an item posted within this long after its time is on time
+DAILY_POST_CAP = 15  # about 15 direct posts per creator per 24 h (tiktok-api.md §6)
+PENDING_SHARE_CAP = 5  # pending inbox drafts per creator per 24 h
 
 QUEUE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS queue (
@@ -101,6 +104,13 @@ class QueueItem:
         if self.stored_state == WAITING and self.retry_at is not None and self.retry_at <= now:
             return "queued"
         return self.stored_state
+
+    def late_by(self, now: float, grace_s: float = LATE_GRACE_S) -> float:
+        """Seconds past its time when it was missed (the computer was off or asleep): 0 when not late."""
+        if self.stored_state != PENDING or self.at is None:
+            return 0.0
+        late = now - self.at
+        return late if late > grace_s else 0.0
 
     def due(self, now: float) -> bool:
         if self.stored_state == PENDING:

@@ -285,3 +285,11 @@ def test_sigkill_anywhere_posts_each_item_exactly_once(env: dict[str, str], sand
     assert completed == sizes  # none twice, none lost
     rows = listing(env)
     assert {r["state"] for r in rows} == {"published"}, [(r["state"], r["error"], r["status"]) for r in rows]
+
+
+def test_missed_items_say_how_late_and_posts_are_counted(queue: Queue, clock: FakeClock, media: Path) -> None:
+    video = media / "h264_720x1280_30fps.mp4"
+    missed = queue.add(video, PRIVATE, at=clock.now - 7200)  # due while the computer was off
+    on_time = queue.add(video, PRIVATE, at=clock.now - 60)
+    assert missed.late_by(clock.now) == 7200 and on_time.late_by(clock.now) == 0
+    assert queue.history.posts_since("", clock.now - 86400) == 0

@@ -434,7 +434,8 @@ class History:
         marks = ",".join("?" for _ in wanted)
         with self._lock:
             row = self._db.execute(
-                f"SELECT COUNT(*) FROM attempts WHERE account = ? AND draft = ? AND created_at >= ? AND status IN ({marks})",
+                "SELECT COUNT(*) FROM attempts WHERE account = ? AND draft = ? AND created_at >= ?"
+                f" AND status IN ({marks})",
                 (account, int(draft), since, *wanted),
             ).fetchone()
         return int(row[0])

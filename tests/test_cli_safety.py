@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +71,21 @@ def test_sandbox_reset_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     out = _run(_env(tmp_path), "sandbox", "--reset", "--state-dir", str(docs))
     assert out.returncode == 2 and b"not a sandbox state dir" in out.stderr
     assert (docs / "thesis.odt").read_text() == "years of work"
+
+
+def test_check_uses_the_signed_in_creators_limits(tmp_path: Path, media: Path, sandbox: Any) -> None:
+    """A 12-minute clip: TikTok's general limit (10 min) refuses it either way; a 300 s creator says so by name,
+    and a short clip passes both."""
+    sandbox.config.creator.max_video_post_duration_sec = 300
+    long_clip = str(media / "h264_360x640_24fps_12min.mp4")
+    env = _env(tmp_path)
+    env.update(CLIPSHIP_API_BASE=sandbox.base_url, CLIPSHIP_ACCESS_TOKEN=sandbox.issue_token()["access_token"])
+    signed_in = _run(env, "check", long_clip, "--json")
+    assert signed_in.returncode == 2
+    problems = " ".join(p["message"] for p in json.loads(signed_in.stdout)["problems"])
+    assert "this account can post up to 5 min" in problems
+    assert b"Checked against @" in _run(env, "check", long_clip).stderr
+    signed_out = _run(_env(tmp_path / "out"), "check", long_clip, "--json")
+    assert "this account" not in " ".join(p["message"] for p in json.loads(signed_out.stdout)["problems"])
+    assert b"general limits" in _run(_env(tmp_path / "out"), "check", long_clip).stderr
+    assert _run(env, "check", str(media / "h264_720x1280_30fps.mp4")).returncode == 0

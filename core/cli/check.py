@@ -7,7 +7,8 @@ import json
 import sys
 from typing import TextIO
 
-from core.errors import EXIT_INPUT, EXIT_OK
+from core.context import AppContext, open_context
+from core.errors import EXIT_INPUT, EXIT_OK, ClipshipError
 from core.media import Limits, Problem, Report, fmt, preflight
 
 
@@ -37,18 +38,50 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"longest allowed video in seconds (default {fmt.number(Limits().max_duration_s)}, "
         "the API's limit; the signed-in creator's own limit may be shorter)",
     )
-    p.set_defaults(func=run, needs_context=False)
+    p.set_defaults(func=run, needs_context=False)  # works without a usable data dir: the limits are a bonus
 
 
-def run(args: argparse.Namespace, ctx: object = None) -> int:
-    limits = (
-        Limits() if args.max_duration is None else Limits(max_duration_s=args.max_duration, max_duration_source="user")
-    )
+def creator_limits(ctx: AppContext | None) -> tuple[Limits, str]:
+    """The signed-in creator's limits (a fresh creator_info), else TikTok's general ones; and a line saying which."""
+    if ctx is None:
+        return Limits(), "Checked against TikTok's general limits."
+    from core.api import TikTokClient
+    from core.auth import AccountRegistry, token_source_for
+
+    if ctx.env_token() is None and AccountRegistry(ctx.config.data_dir).default() is None:
+        return Limits(), "Not signed in: checked against TikTok's general limits (an account's own may be shorter)."
+    try:
+        tokens = token_source_for(ctx)
+        with TikTokClient(ctx.config, tokens, timeout=(5.0, 10.0), rate_limit_waits=(), server_error_waits=()) as c:
+            creator = c.creator_info()
+    except ClipshipError as exc:
+        return Limits(), f"Could not ask TikTok for the account's limits ({exc.message}); checked its general limits."
+    name = f"@{creator.username}" if creator.username else "the signed-in account"
+    return Limits.from_creator(creator), f"Checked against {name}'s limits (creator_info)."
+
+
+def run(args: argparse.Namespace, ctx: AppContext | None = None) -> int:
+    own: AppContext | None = None
+    if args.max_duration is not None:
+        limits, source = Limits(max_duration_s=args.max_duration, max_duration_source="user"), "--max-duration"
+    else:
+        if ctx is None:
+            try:
+                ctx = own = open_context(sandbox=bool(getattr(args, "sandbox", False)))
+            except (OSError, ClipshipError):
+                ctx = None  # no usable data dir: TikTok's general limits
+        try:
+            limits, source = creator_limits(ctx)
+        finally:
+            if own is not None:
+                own.close()
     report = preflight(args.video, limits)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict(), indent=2))  # the limit in force is in each duration problem's text
     else:
         print_report(report, sys.stdout)
+        if source != "--max-duration":
+            print(source, file=sys.stderr)
     return EXIT_OK if report.accepted else EXIT_INPUT
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -22,6 +23,8 @@ from typing import Any
 from core.attempt import ACTIVE, AT_TIKTOK, RESUMABLE, State, check_move, parse, post_url
 from core.errors import ClipshipError
 from core.models import PostSettings
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
 MAX_LOG_IDS = 40  # the most recent TikTok log_ids kept per attempt (for support requests)
@@ -179,29 +182,45 @@ class History:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.notice = ""  # what the user should be told about this history (a damaged file set aside)
         memory = str(path) == ":memory:"
         self._lock = threading.RLock()
         try:
-            if not memory:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                if os.name == "posix" and not path.exists():
-                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise HistoryError(
-                f"The post history at {path} could not be opened ({exc}).",
-                "Check the free space and permissions of the data dir.",
-            ) from exc
+            self._open(path, memory)
+        except sqlite3.DatabaseError as exc:
+            if memory or not _damaged(exc):
+                raise _open_error(path, exc) from exc
+            self.notice = _set_aside_and_salvage(path, exc)
+            log.warning("%s", self.notice)
+            try:
+                self._open(path, memory)
+                _carry_over(self._db, path)
+            except (sqlite3.Error, OSError) as again:
+                raise _open_error(path, again) from again
+        except OSError as exc:
+            raise _open_error(path, exc) from exc
         if os.name == "posix" and not memory:
             for private in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 try:
                     os.chmod(private, 0o600)
                 except OSError:
                     pass
+
+    def _open(self, path: Path, memory: bool) -> None:
+        if not memory:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if os.name == "posix" and not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.row_factory = sqlite3.Row
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+            self._db.execute("SELECT COUNT(*) FROM attempts").fetchone()
+        except BaseException:
+            self._db.close()
+            raise
 
     @classmethod
     def memory(cls) -> History:
@@ -445,6 +464,80 @@ class History:
         return self.latest(file_fingerprint, account, api_base, draft, AT_TIKTOK)
 
 
+def _open_error(path: Path, exc: BaseException) -> HistoryError:
+    if isinstance(exc, PermissionError) or "readonly" in str(exc) or "read-only" in str(exc):
+        hint = (
+            f"Clipship needs to write in {path.parent}: give yourself write permission there "
+            "(or set CLIPSHIP_DATA_DIR to a folder of yours)."
+        )
+    elif "disk" in str(exc).lower() or getattr(exc, "errno", None) == 28:
+        hint = f"The disk holding {path.parent} is full: free some space and try again."
+    else:
+        hint = "Check the free space and permissions of the data dir."
+    return HistoryError(f"The post history at {path} could not be opened ({exc}).", hint)
+
+
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("malformed", "not a database", "corrupt", "file is encrypted"))
+
+
+_SALVAGE_SUFFIX = ".salvage"
+
+
+def _set_aside_and_salvage(path: Path, exc: BaseException) -> str:
+    """Rename a damaged history (and its -wal/-shm) with a timestamp; say so."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(aside)
+    for extra in ("-wal", "-shm"):
+        side = Path(f"{path}{extra}")
+        if side.exists():
+            side.rename(Path(f"{aside}{extra}"))
+    Path(f"{path}{_SALVAGE_SUFFIX}").write_text(str(aside), encoding="utf-8")
+    return (
+        f"The post history was damaged ({exc}). It was kept aside as {aside.name}, and a new one was started "
+        "with every record that could still be read."
+    )
+
+
+def _carry_over(db: sqlite3.Connection, path: Path) -> None:
+    """Copy the readable attempts (and their events) of the set-aside file into the new history, row by row."""
+    marker = Path(f"{path}{_SALVAGE_SUFFIX}")
+    try:
+        aside = Path(marker.read_text(encoding="utf-8").strip())
+    except OSError:
+        return
+    marker.unlink(missing_ok=True)
+    try:
+        old = sqlite3.connect(f"file:{aside}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    columns = [r[1] for r in db.execute("PRAGMA table_info(attempts)").fetchall()]
+    try:
+        top = int(old.execute("SELECT MAX(id) FROM attempts").fetchone()[0] or 0)
+        have = [r[1] for r in old.execute("PRAGMA table_info(attempts)").fetchall()]
+    except sqlite3.Error:
+        old.close()
+        return
+    shared = [c for c in columns if c in have]
+    names = ", ".join(shared)
+    marks = ", ".join("?" for _ in shared)
+    for attempt_id in range(1, min(top, 1_000_000) + 1):
+        try:
+            row = old.execute(f"SELECT {names} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if row is None:
+                continue
+            db.execute(f"INSERT OR IGNORE INTO attempts ({names}) VALUES ({marks})", row)
+            for event in old.execute(
+                "SELECT attempt_id, at, status, detail FROM events WHERE attempt_id = ?", (attempt_id,)
+            ).fetchall():
+                db.execute("INSERT INTO events (attempt_id, at, status, detail) VALUES (?, ?, ?, ?)", event)
+        except (sqlite3.Error, ValueError, TypeError):
+            continue
+    old.close()
+
+
 def _migrate_v1(db: sqlite3.Connection) -> None:
     """Schema 1 -> 2: a local id as the key (publish_id may be unknown yet), the state machine's columns."""
     db.execute("DROP INDEX IF EXISTS attempts_fingerprint")
@@ -468,6 +561,15 @@ def _migrate_v1(db: sqlite3.Connection) -> None:
             db.execute("UPDATE attempts SET fingerprint = ? WHERE id = ?", (f"{parts[0]}:{parts[2]}", row[0]))
 
 
+def _json(text: Any, default: Any) -> Any:
+    """A JSON column, or `default` when the row holds something unreadable (one bad row never blocks a post)."""
+    try:
+        value = json.loads(text or "null")
+    except (TypeError, ValueError):
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
 def _attempt(row: sqlite3.Row) -> Attempt:
     return Attempt(
         id=int(row["id"]),
@@ -482,15 +584,15 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         api_base=row["api_base"],
         sandbox=bool(row["sandbox"]),
         draft=bool(row["draft"]),
-        settings=json.loads(row["settings_json"]),
-        request=json.loads(row["request_json"] or "{}"),
+        settings=_json(row["settings_json"], {}),
+        request=_json(row["request_json"], {}),
         chunk_size=row["chunk_size"],
         chunk_count=row["chunk_count"],
         status=row["status"],
         fail_reason=row["fail_reason"],
         error=row["error"],
-        post_ids=tuple(json.loads(row["post_ids_json"])),
-        log_ids=tuple(json.loads(row["log_ids_json"])),
+        post_ids=tuple(str(x) for x in _json(row["post_ids_json"], [])),
+        log_ids=tuple(str(x) for x in _json(row["log_ids_json"], [])),
         upload_url=row["upload_url"],
         upload_expires_at=row["upload_expires_at"],
         acked_bytes=int(row["acked_bytes"] or 0),

@@ -232,3 +232,32 @@ def test_threads_share_one_history(tmp_path: Path, media: Path) -> None:
             t.join()
         assert errors == []
         assert len(h.attempts(limit=500)) == 80
+
+
+def test_a_damaged_history_is_set_aside_and_its_readable_rows_kept(tmp_path: Path, media: Path) -> None:
+    video = media / "h264_720x1280_30fps.mp4"
+    with History.in_dir(tmp_path) as h:
+        for n in range(60):
+            record(h, f"p{n}", video, status="PUBLISH_COMPLETE")
+        h._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db = tmp_path / "history.db"
+    data = bytearray(db.read_bytes())
+    rng = __import__("random").Random(5)
+    for i in range(4096, len(data)):  # keep the first 4 KB (header and schema), randomise the rest
+        data[i] = rng.randrange(256)
+    db.write_bytes(bytes(data))
+    with History.in_dir(tmp_path) as h:
+        assert "damaged" in h.notice and "kept aside" in h.notice
+        kept = h.attempts(500)
+        assert all(a.status == "PUBLISH_COMPLETE" for a in kept)
+        aid = record(h, "after", video)  # the history works again
+        assert h.get_id(aid) is not None
+    assert list(tmp_path.glob("history.db.damaged-*"))
+
+
+def test_a_row_with_bad_json_does_not_block_anything(tmp_path: Path, media: Path) -> None:
+    with History.in_dir(tmp_path) as h:
+        record(h, "bad", media / "h264_720x1280_30fps.mp4")
+        h._db.execute("UPDATE attempts SET settings_json = '{not json', post_ids_json = '7'")
+        (a,) = h.attempts()
+        assert a.settings == {} and a.post_ids == ()

@@ -137,6 +137,7 @@ def main() -> int:
         ):
             sb.config.processing_delay_s = 0.1
             sb.config.moderation_delay_s = 0.1
+            sb.config.enable_sink = True  # the benchmark's curl target
             sb.config.daily_post_cap = 1000  # a benchmark posts far more than a creator may in a day
             sink = f"{sb.upload_base_url}/sink/bench.mp4"  # writes every byte, as the upload URL does
             for chunk in (int(c) for c in args.chunk_sizes.split(",")):

@@ -92,7 +92,7 @@ def test_reset_forgets_the_state(tmp_path: Path) -> None:
 
 def test_byte_sink(tmp_path: Path) -> None:
     body = pattern(3_000_000)
-    with running(tmp_path / "sb") as sb, requests.Session() as session:
+    with running(tmp_path / "sb", enable_sink=True) as sb, requests.Session() as session:
         answer = session.put(sb.base_url + "/sink/", data=body, timeout=10)
         assert answer.status_code == 201 and answer.json() == {"bytes": len(body)}
         assert (sb.state_dir / "sink.bin").read_bytes() == body  # the same disk work as an upload
@@ -104,7 +104,7 @@ def test_byte_sink(tmp_path: Path) -> None:
 def test_curl_can_feed_the_sink(tmp_path: Path) -> None:
     src = tmp_path / "f.bin"
     src.write_bytes(pattern(2_000_000))
-    with running(tmp_path / "sb") as sb:
+    with running(tmp_path / "sb", enable_sink=True) as sb:
         done = subprocess.run(
             ["curl", "-sS", "-T", str(src), sb.base_url + "/sink/"], capture_output=True, text=True, timeout=30
         )

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading
         print(f"  CLIPSHIP_CLIENT_KEY={SANDBOX_CLIENT_KEY}")
         print("  (the demo app's secret is core.sandbox.SANDBOX_CLIENT_SECRET)")
         print(f"  state: {state_dir}")
-        print(f"  accounts and posts in a browser: {sb.base_url}/")
+        print(f"  accounts and posts in a browser: {sb.pages_url}")
         print("Press Ctrl-C to stop.", flush=True)
         while not waiter.wait(0.5):
             pass

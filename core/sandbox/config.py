@@ -105,6 +105,7 @@ class SandboxConfig:
     # Benchmarks only: check every chunk as usual but drop its bytes (nothing to hash, play or inspect afterwards),
     # so that what is measured is the client, not this machine's disk or memory.
     discard_uploads: bool = False
+    enable_sink: bool = False  # benchmarks only: PUT /sink/ takes any bytes (never on in the shipped sandbox)
     # e.g. "spam_risk_too_many_posts": creator_info answers it with HTTP 200, and direct-post init (and for
     # "spam_risk_user_banned_from_posting" also inbox init) refuses with 403 and the same code.
     creator_info_error: str | None = None

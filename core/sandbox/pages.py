@@ -7,6 +7,7 @@ post "on TikTok" at the end of the flow. They show no tokens; they only read the
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from html import escape
 from urllib.parse import quote
@@ -35,14 +36,26 @@ def _page(title: str, body: str) -> str:
     )
 
 
+def _allowed(ex: Exchange) -> bool:
+    """The pages show a user's uploads: only to whoever has the link the sandbox printed (its view key)."""
+    if secrets.compare_digest((ex.query_one("key") or "").encode(), ex.sandbox.view_key.encode()):
+        return True
+    ex.send_html(403, _page("Forbidden", "<h1>Open the link the Clipship sandbox printed</h1>"))
+    return False
+
+
 def front(ex: Exchange) -> None:
     from core.sandbox.content import profile_of
 
     sb = ex.sandbox
+    if not _allowed(ex):
+        return
+    key = quote(sb.view_key)
     with sb.state.lock:
         accounts = list(sb.state.accounts.values())
     rows = "".join(
-        f'<li><a href="/profile/?open_id={quote(a.open_id)}">{escape(profile_of(sb, a.open_id).nickname)}</a> '
+        f'<li><a href="/profile/?open_id={quote(a.open_id)}&key={key}">'
+        f"{escape(profile_of(sb, a.open_id).nickname)}</a> "
         f"<small>@{escape(profile_of(sb, a.open_id).username)}</small></li>"
         for a in accounts
     )
@@ -58,6 +71,9 @@ def profile(ex: Exchange) -> None:
     from core.sandbox.content import avatar_url, profile_of
 
     sb = ex.sandbox
+    if not _allowed(ex):
+        return
+    key = quote(sb.view_key)
     open_id = ex.query_one("open_id") or ""
     if open_id not in sb.state.accounts:
         ex.send_html(404, _page("Not found", "<h1>No such sandbox account</h1>"))
@@ -75,7 +91,7 @@ def profile(ex: Exchange) -> None:
             title = escape(str(p.post_info.get("title") or "(no caption)")) if p.kind == "direct" else "(draft)"
             video = ""
             if p.completed_at is not None and sb.state.upload_path(p).is_file():
-                src = f"/video/?publish_id={quote(p.publish_id)}"
+                src = f"/video/?publish_id={quote(p.publish_id)}&key={key}"
                 video = f'<video controls preload="metadata" src="{src}"></video><br>'
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(p.created_at))
             reason = f" ({escape(p.fail_reason)})" if status == "FAILED" and p.fail_reason else ""
@@ -85,7 +101,7 @@ def profile(ex: Exchange) -> None:
             )
     avatar = escape(avatar_url(ex, open_id, prof))
     body = (
-        f'<p><a href="/">Sandbox</a></p><h1><img src="{avatar}" width="48" height="48" alt=""> '
+        f'<p><a href="/?key={key}">Sandbox</a></p><h1><img src="{avatar}" width="48" height="48" alt=""> '
         f"{escape(prof.nickname)} <small>@{escape(prof.username)}</small></h1>"
         f"<p>{escape(prof.bio_description)}</p><h2>Posts</h2>{''.join(cards) or '<p>No posts yet.</p>'}"
     )
@@ -95,6 +111,8 @@ def profile(ex: Exchange) -> None:
 def video(ex: Exchange) -> None:
     """The received bytes of a finished upload, with single-range support so players can seek."""
     sb = ex.sandbox
+    if not _allowed(ex):
+        return
     publish_id = ex.query_one("publish_id") or ""
     with sb.state.lock:
         pub = sb.state.publishes.get(publish_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 import selectors
 import socket
 import threading
@@ -97,6 +98,7 @@ class Sandbox:
         self._upload_server: _Server | None = None
         self.upload_port = 0
         self._thread: threading.Thread | None = None
+        self.view_key = secrets.token_urlsafe(12)  # opens the demo pages (they show the user's uploads)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -187,6 +189,11 @@ class Sandbox:
     def upload_base_url(self) -> str:
         """Where upload URLs point (another port than base_url, as TikTok's upload hosts differ)."""
         return f"http://{self.host}:{self.upload_port}"
+
+    @property
+    def pages_url(self) -> str:
+        """The demo pages (accounts, posts, their videos), with the key that opens them."""
+        return f"{self.base_url}/?key={self.view_key}"
 
     @property
     def auth_url(self) -> str:
@@ -286,6 +293,19 @@ class Sandbox:
 
 
 UPLOAD_ROUTES = (upload.put_chunk, upload.sink)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _loopback_host(host: str | None) -> bool:
+    """Whether a Host header names this machine's loopback (None: an HTTP/1.0 client that sent none)."""
+    if host is None:
+        return True
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[: name.find("]") + 1]
+    else:
+        name = name.rsplit(":", 1)[0]
+    return name in LOOPBACK_HOSTS
 
 
 class _Handler(Exchange):
@@ -295,8 +315,14 @@ class _Handler(Exchange):
 
     def _dispatch(self) -> None:
         self.parse_target()
+        if not _loopback_host(self.headers.get("Host")):  # a page on another site resolving to 127.0.0.1
+            if not self.body_read:
+                self._drain()
+            self.send_v2(421, {}, "invalid_params", "This server answers only to 127.0.0.1 and localhost.")
+            return
         route = ROUTES.get(("GET" if self.command == "HEAD" else self.command, self.url_path))
-        if route is None and self.url_path.startswith("/sink/") and self.command in ("PUT", "POST"):
+        sink = self.url_path.startswith("/sink/") and self.command in ("PUT", "POST")
+        if route is None and sink and self.sandbox.config.enable_sink:
             route = upload.sink  # curl -T FILE .../sink/ appends the file name
         if route is not None and route is not upload.sink and (route in UPLOAD_ROUTES) != (self.role == "upload"):
             route = None  # each listener serves only its own paths

@@ -116,6 +116,14 @@ def _server_progress(resp: requests.Response) -> set[int]:
     return {end, end + 1}
 
 
+def _file_state(path: Path) -> tuple[int, int, str]:
+    """Size, mtime and a hash of the first and last MiB: what must not change between the first and last chunk."""
+    from core.history import fingerprint
+
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, fingerprint(path))
+
+
 class _Meter:
     """Counts one attempt's bytes and reports file-wide progress."""
 
@@ -220,11 +228,18 @@ class Uploader:
                 raise UploadError(
                     f"The video file changed size ({size:,} bytes, planned {plan.video_size:,}).", "Post it again."
                 )
+            before = _file_state(path)
             index = max(0, min(start_index, plan.count))
             if index and on_progress is not None:
                 on_progress(plan.ranges[index][0] if index < plan.count else plan.video_size, plan.video_size)
             resyncs = 0
             while index < plan.count:
+                if index == plan.count - 1 and _file_state(path) != before:
+                    raise UploadError(
+                        "The video file changed while it was uploading (it grew, shrank or was rewritten), so "
+                        "TikTok would not get the video you checked. Nothing was posted.",
+                        "Wait until the file is complete (an export or a copy still running?), then post it again.",
+                    )
                 if on_chunk is not None:
                     on_chunk(index + 1, plan.count)
                 attempt = 0

@@ -200,3 +200,20 @@ def test_resync_reads_both_meanings_of_the_progress_header() -> None:
     assert _resync(plan, 0, set()) == 0  # nothing received yet
     assert _resync(plan, 4, {50_000_122, 50_000_123}) == 5  # everything arrived: done
     assert _resync(plan, 1, {12_345, 12_346}) is None  # mid-chunk: out of step
+
+
+def test_a_file_that_grows_during_the_upload_is_refused_before_the_last_chunk(
+    client: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    video = make_video(tmp_path / "growing.mp4", 20_000_000)
+    plan = plan_chunks(20_000_000, 10_000_000)
+    init = client.init_direct(PostSettings(privacy_level="SELF_ONLY"), plan)
+
+    def grow(number: int, count: int) -> None:
+        if number == 1:
+            with open(video, "ab") as fh:  # an export still writing
+                fh.write(b"\0" * 1000)
+
+    with pytest.raises(UploadError, match="changed while it was uploading"):
+        Uploader().upload(init.upload_url, video, plan, on_chunk=grow)
+    assert not sandbox.received(init.publish_id).complete

@@ -13,6 +13,7 @@ from typing import Any
 import platformdirs
 
 from core import APP_NAME
+from core.errors import storage_error
 
 DEFAULT_API_BASE = "https://open.tiktokapis.com"
 DEFAULT_AUTH_URL = "https://www.tiktok.com/v2/auth/authorize/"
@@ -119,7 +120,10 @@ def data_dir() -> Path:
     env = os.environ.get("CLIPSHIP_DATA_DIR")
     path = Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     if not path.is_dir():
-        path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        try:
+            path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(path, exc) from None
     if os.name == "posix":
         try:
             if path.stat().st_mode & 0o077:
@@ -130,16 +134,22 @@ def data_dir() -> Path:
 
 
 def atomic_write_text(path: Path, text: str, mode: int = PRIVATE_FILE) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a file so that readers see the old or the new content, never half of it. StorageError when the
+    folder is read-only, not ours or full."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise storage_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise storage_error(path, exc) from None
         raise
 
 

@@ -84,6 +84,26 @@ class ApiInputError(ApiError, InputError):
     exit_code = EXIT_INPUT
 
 
+class StorageError(ClipshipError):
+    """A file in the data dir could not be written: permissions, a read-only or full disk."""
+
+    exit_code = EXIT_API
+
+
+def storage_error(path: object, exc: OSError) -> StorageError:
+    """What to tell the user when writing `path` failed."""
+    import errno
+
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "Give yourself write permission on that folder, or set CLIPSHIP_DATA_DIR to a folder of yours."
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        hint = "The disk is full: free some space and try again."
+    else:
+        hint = "Check the data dir (CLIPSHIP_DATA_DIR) and try again."
+    return StorageError(f"Clipship could not write {path} ({reason}).", hint)
+
+
 class UploadError(NetworkError):
     """The upload URL refused a chunk in a way retrying cannot fix (expired, unknown, out of sync)."""
 

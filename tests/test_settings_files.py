@@ -83,3 +83,14 @@ def test_files_in_the_data_dir_are_private(tmp_path: Path, media: Path) -> None:
         assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
         seen += 1
     assert seen > 5 and any(p.name == "history.db" for p in data.rglob("*"))
+
+
+def test_an_unwritable_data_dir_is_a_clear_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = _env(blocker / "data")  # a data dir that cannot be created
+    for args in (("config", "set", "chunk_size", "10000000"), ("history",), ("queue", "list")):
+        out = _run(env, *args)
+        assert out.returncode == 4, (args, out.stderr)
+        assert "Traceback" not in out.stderr and "unexpected" not in out.stderr
+        assert "could not write" in out.stderr.lower() or "could not be opened" in out.stderr.lower()

@@ -346,8 +346,9 @@ class _Handler(Exchange):
             self.close_connection = True
             self.status_sent = 0
             self.error_code = "connection_lost"
-        except Exception:  # the server must keep running whatever a handler does
-            log.exception("sandbox handler failed")
+        except Exception as exc:  # the server must keep running whatever a handler does
+            # One line (a full disk fails every chunk: no wall of tracebacks); the traceback with --debug.
+            log.warning("sandbox: %s %s failed (%s)", self.command, self.url_path, exc, exc_info=log.isEnabledFor(10))
             self.close_connection = True
             if not self.status_sent:
                 try:

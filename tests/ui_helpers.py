@@ -43,8 +43,18 @@ def sandbox_ctx(sandbox: Any, data_dir: Path, sign_in: bool = True) -> AppContex
 class ScriptedPrompts(Prompts):
     """The window's questions answered by the test (no modal box); every question and notice is kept."""
 
-    def __init__(self, repost: bool = True, close: bool = True, sign_out: bool = True) -> None:
+    def __init__(
+        self,
+        repost: bool = True,
+        close: bool = True,
+        sign_out: bool = True,
+        when: float | None = None,
+        keep_in_tray: bool = False,
+        quit_pending: bool = True,
+        post_missed: bool = True,
+    ) -> None:
         self.repost, self.close, self.sign_out = repost, close, sign_out
+        self.when, self.keep_in_tray, self.quit_pending, self.post_missed = when, keep_in_tray, quit_pending, post_missed
         self.asked: list[str] = []
         self.told: list[str] = []
 
@@ -68,6 +78,22 @@ class ScriptedPrompts(Prompts):
     def ask_sign_out(self, parent: Any, label: str) -> bool:
         self.asked.append(f"sign out {label}")
         return self.sign_out
+
+    def ask_when(self, parent: Any, name: str, initial: float | None = None) -> float | None:
+        self.asked.append(f"when {name}")
+        return self.when
+
+    def ask_keep_in_tray(self, parent: Any, pending: int, next_text: str) -> bool:
+        self.asked.append(f"keep in tray ({pending} pending{next_text})")
+        return self.keep_in_tray
+
+    def ask_quit_with_pending(self, parent: Any, pending: int, next_text: str) -> bool:
+        self.asked.append(f"quit with {pending} pending{next_text}")
+        return self.quit_pending
+
+    def ask_post_missed(self, parent: Any, names: list[str]) -> bool:
+        self.asked.append(f"post missed: {', '.join(names)}")
+        return self.post_missed
 
 
 class WindowFactory:

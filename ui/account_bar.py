@@ -83,6 +83,13 @@ class AccountBar(QFrame):
         self.mode_badge.setObjectName("sandboxBadge")
         self.mode_badge.setToolTip("Clipship is talking to its built-in TikTok emulator: nothing reaches TikTok.")
         self.mode_badge.hide()
+        self.cap_label = QLabel()
+        self.cap_label.setObjectName("capLabel")
+        self.cap_label.setToolTip(
+            "Posts this account made through Clipship in the last 24 hours. TikTok allows about 15 a day per "
+            "account (counting every app); queued items wait when the limit is reached."
+        )
+        self.cap_label.hide()
         self.sign_in_button = QPushButton("Sign in with TikTok")
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.clicked.connect(self.on_sign_in_clicked)
@@ -97,6 +104,8 @@ class AccountBar(QFrame):
         layout.addWidget(self.avatar)
         layout.addLayout(names)
         layout.addWidget(self.mode_badge)
+        layout.addSpacing(8)
+        layout.addWidget(self.cap_label)
         layout.addStretch(1)
         layout.addWidget(self.sign_in_button)
         layout.addWidget(self.account_button)
@@ -122,6 +131,11 @@ class AccountBar(QFrame):
             self.username.setText(f"@{current.username}" if current.username else "")
         self._paint_avatar()
         self._build_menu()
+
+    def set_cap(self, text: str) -> None:
+        """ "3 of about 15 posts today" beside the account ('' hides it)."""
+        self.cap_label.setText(text)
+        self.cap_label.setVisible(bool(text) and self.current is not None)
 
     def set_creator(self, nickname: str, username: str) -> None:
         """Fresh names from creator_info override the stored ones."""

@@ -24,6 +24,19 @@ def dropped_path(mime: QMimeData) -> tuple[Path | None, str]:
     return Path(local[0].toLocalFile()), ""
 
 
+def dropped_paths(mime: QMimeData) -> tuple[list[Path], str]:
+    """Every local file a drag carries (several become queue items), or ([], why none can be used)."""
+    if not mime.hasUrls():
+        return [], "Drop a video file from your computer."
+    local = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+    if not local:
+        return [], "Only files on this computer can be posted. Download the video first, then drop the file."
+    files = [p for p in local if not p.is_dir()]
+    if not files:
+        return [], "Drop video files, not folders."
+    return files, ""
+
+
 class DropZone(QFrame):
     """The big target shown before a video is chosen. The whole window accepts drops; this explains how.
 

@@ -6,10 +6,11 @@ import functools
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QDesktopServices,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -30,14 +31,17 @@ from ui import services
 from ui.about import show_about
 from ui.account_bar import AccountBar, AccountView, Banner
 from ui.account_session import AccountSession
-from ui.drop_zone import VIDEO_FILTER, dropped_path
+from ui.drop_zone import VIDEO_FILTER, dropped_paths
 from ui.history_controller import HistoryController
 from ui.history_view import HistoryView
 from ui.post_flow import PostFlow
 from ui.post_page import PostPage
 from ui.prompts import Prompts
+from ui.queue_controller import QueueController
+from ui.queue_page import QueuePage
 from ui.settings_dialog import SettingsDialog, SettingsValues
 from ui.tasks import TaskRunner
+from ui.tray import TrayController
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +56,13 @@ class MainWindow(QMainWindow):
 
     Attributes: session (the one core Session), runner (the task pool), prompts (the questions, injectable),
     accounts (AccountSession), history_controller (HistoryController), flow (PostFlow, which owns the upload and
-    its attempt), controller (the flow's PublishController); widgets: account_bar, the banners, page, history, tabs.
+    its attempt), controller (the flow's PublishController), queue (QueueController: the posting queue and its
+    runner thread), tray (TrayController); widgets: account_bar, the banners, page, queue_page, history, tabs.
+
+    Signals: quit_requested() (Quit from the tray: the application should end).
     """
+
+    quit_requested = Signal()
 
     def __init__(self, ctx: AppContext, settings_path: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,9 +90,11 @@ class MainWindow(QMainWindow):
         banner_layout.insertWidget(1, self.resume_button)
         self.page = PostPage(self.runner)
         self.history = HistoryView()
+        self.queue_page = QueuePage()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.page, "Post")
+        self.tabs.addTab(self.queue_page, "Queue")
         self.tabs.addTab(self.history, "History")
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -99,7 +110,13 @@ class MainWindow(QMainWindow):
         self.history_controller = HistoryController(self.session, self.runner, self)
         self.flow = PostFlow(self.session, self.page, self.runner, self.prompts, self)
         self.controller = self.flow.controller
-        self.accounts.dialog_parent = self.flow.dialog_parent = self
+        self.queue = QueueController(
+            self.session, self.runner, self.queue_page, self.prompts, self.qsettings, parent=self
+        )
+        self.tray = TrayController(self.windowIcon(), self)
+        self.keep_in_tray: bool | None = None  # asked once, the first time the window closes with posts waiting
+        self.quitting = False
+        self.accounts.dialog_parent = self.flow.dialog_parent = self.queue.dialog_parent = self
         self._build_menus()
         self._connect()
         self.resize(1180, 780)
@@ -128,7 +145,7 @@ class MainWindow(QMainWindow):
 
     def set_prompts(self, prompts: Prompts) -> None:
         """Who answers the window's questions (tests script them)."""
-        self.prompts = self.flow.prompts = self.accounts.prompts = prompts
+        self.prompts = self.flow.prompts = self.accounts.prompts = self.queue.prompts = prompts
 
     # ---- construction ---------------------------------------------------------------------------------------
 
@@ -159,8 +176,11 @@ class MainWindow(QMainWindow):
         post_tab = view_menu.addAction("&Post")
         post_tab.setShortcut(QKeySequence("Ctrl+1"))
         post_tab.triggered.connect(self.show_post_tab)
+        queue_tab = view_menu.addAction("&Queue")
+        queue_tab.setShortcut(QKeySequence("Ctrl+2"))
+        queue_tab.triggered.connect(self.show_queue_tab)
         history_tab = view_menu.addAction("&History")
-        history_tab.setShortcut(QKeySequence("Ctrl+2"))
+        history_tab.setShortcut(QKeySequence("Ctrl+3"))
         history_tab.triggered.connect(self.show_history_tab)
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
@@ -183,6 +203,16 @@ class MainWindow(QMainWindow):
         self.page.clear_requested.connect(self.clear_video)
         self.page.form.post_requested.connect(self.on_form_post_requested)
         self.page.form.draft_requested.connect(self.on_form_draft_requested)
+        self.page.form.schedule_requested.connect(self.on_form_schedule_requested)
+        queue = self.queue
+        queue.message.connect(self.show_status_message)
+        queue.notify.connect(self.on_queue_notify)
+        queue.cap_changed.connect(self.account_bar.set_cap)
+        queue.pending_changed.connect(self.on_queue_pending_changed)
+        self.queue_page.open_post_requested.connect(self.open_queue_post)
+        self.tray.open_requested.connect(self.show_from_tray)
+        self.tray.quit_requested.connect(self.quit_from_tray)
+        flow.posted.connect(queue.refresh)  # the 24 h count
         flow.state_changed.connect(self.update_post_state)
         flow.idle.connect(self.on_flow_idle)
         flow.history_changed.connect(history.refresh)
@@ -230,6 +260,7 @@ class MainWindow(QMainWindow):
         if account is None:
             self.page.set_creator(None, "Sign in to TikTok to post.")
         self.history_controller.set_signed_in(account is not None)
+        self.queue.set_account(account.account_id if account else None, self.ctx.config.chunk_size or None)
         self.update_post_state()
 
     @Slot(object)
@@ -288,6 +319,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.page)
 
     @Slot()
+    def show_queue_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.queue_page)
+
+    @Slot()
     def show_history_tab(self) -> None:
         self.tabs.setCurrentWidget(self.history)
 
@@ -296,10 +331,25 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_action_triggered(self) -> None:
         start = str(self.qsettings.value("paths/last_dir", "") or "")
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", start, VIDEO_FILTER)
-        if path:
-            self.qsettings.setValue("paths/last_dir", str(Path(path).parent))
-            self.load_video(Path(path))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open videos", start, VIDEO_FILTER)
+        if paths:
+            self.qsettings.setValue("paths/last_dir", str(Path(paths[0]).parent))
+            self.open_videos([Path(p) for p in paths])
+
+    def open_videos(self, paths: list[Path]) -> None:
+        """One video: the Post tab, as before. Several (or one while others wait to be set up): queue items."""
+        if len(paths) == 1 and not self.queue.new_entries and not self.flow.is_busy():
+            self.load_video(paths[0])
+            return
+        self.tabs.setCurrentWidget(self.queue_page)
+        self.queue.add_files(paths, self.accounts.creator)
+        self.accounts.refresh_creator()  # the form is shown for these videos: creator_info must be fresh
+        n = len(paths)
+        self.statusBar().showMessage(
+            f"{n} video{'s' if n != 1 else ''} added to the queue: choose the settings of each, then Post now or "
+            "Schedule…",
+            8000,
+        )
 
     def load_video(self, path: Path) -> None:
         """Show the file and inspect it on the pool; a newer file supersedes a pending inspection."""
@@ -355,7 +405,7 @@ class MainWindow(QMainWindow):
         self.page.drop_zone.set_active(event.isAccepted())
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasUrls() and not self.flow.is_busy():
+        if event.mimeData().hasUrls():
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
         else:
@@ -367,15 +417,15 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.page.drop_zone.set_active(False)
-        path, why = dropped_path(event.mimeData())
-        if path is None:
+        paths, why = dropped_paths(event.mimeData())
+        if not paths:
             event.ignore()
             self.page.drop_zone.show_message(why)
             self.statusBar().showMessage(why, 8000)
             return
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
-        QTimer.singleShot(0, functools.partial(self.load_video, path))  # return to the drag source at once
+        QTimer.singleShot(0, functools.partial(self.open_videos, paths))  # return to the drag source at once
 
     # ---- posting ------------------------------------------------------------------------------------------------
 
@@ -401,7 +451,8 @@ class MainWindow(QMainWindow):
             if not account.can_upload_draft:
                 draft.append("Your sign-in doesn't allow drafts (video.upload). Sign in again and allow it.")
         self.page.form.set_context_blockers(direct, draft)
-        self.open_action.setEnabled(not self.flow.is_busy())
+        account_direct, account_draft = direct[len(common) :], draft[len(common) :]
+        self.queue.set_context(self.accounts.creator, account_direct, account_draft)
 
     @Slot()
     def on_form_post_requested(self) -> None:
@@ -410,6 +461,49 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_form_draft_requested(self) -> None:
         self.start_publish(draft=True)
+
+    @Slot()
+    def on_form_schedule_requested(self) -> None:
+        """The Post tab's Schedule…: the video becomes a queue item with the form's settings and the chosen time."""
+        path = self.page.path
+        if path is None or self.flow.is_busy():
+            return
+        at = self.prompts.ask_when(self, path.name)
+        if at is None:
+            return
+        settings = self.page.form.settings(cover_ms=self.page.preview.cover_ms())
+        self.queue.add_item(path, settings, at)
+        self.page.form.reset()
+        self.clear_video()
+        self.tabs.setCurrentWidget(self.queue_page)
+
+    # ---- the queue's notices and the tray ------------------------------------------------------------------
+
+    @Slot(str, str, bool)
+    def on_queue_notify(self, title: str, text: str, failed: bool) -> None:
+        self.tray.notify(title, text, failed)
+
+    @Slot(int, str)
+    def on_queue_pending_changed(self, _count: int, next_text: str) -> None:
+        self.tray.set_next(next_text)
+
+    @Slot(str)
+    def open_queue_post(self, key: str) -> None:
+        entry = self.queue.entry(key)
+        if entry is not None and entry.post_url:
+            QDesktopServices.openUrl(QUrl(entry.post_url))
+
+    @Slot()
+    def show_from_tray(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    @Slot()
+    def quit_from_tray(self) -> None:
+        self.quitting = True
+        self.close()
+        self.quit_requested.emit()
 
     def start_publish(self, draft: bool) -> None:
         account = self.accounts.account
@@ -453,6 +547,22 @@ class MainWindow(QMainWindow):
     # ---- closing ----------------------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        pending = self.queue.active_count()
+        if pending and not self.quitting:
+            next_text = self.queue.next_text()
+            shown = f" ({next_text[0].lower()}{next_text[1:]})" if next_text else ""
+            if self.tray.available():
+                if self.keep_in_tray is None:
+                    self.keep_in_tray = self.prompts.ask_keep_in_tray(self, pending, shown)
+                if self.keep_in_tray and self.tray.show():
+                    self.qsettings.setValue("window/geometry", self.saveGeometry())
+                    self.hide()
+                    self.tray.notify("Clipship keeps running", f"{next_text or 'Posting the queue'}. Quit from here.")
+                    event.ignore()
+                    return
+            elif not self.prompts.ask_quit_with_pending(self, pending, shown):
+                event.ignore()
+                return
         if self.flow.is_busy() and not self.prompts.ask_close_during_upload(self, self.flow.every_byte_sent()):
             event.ignore()
             return
@@ -461,6 +571,8 @@ class MainWindow(QMainWindow):
         self.history_controller.shutdown()
         self.accounts.shutdown()
         self.flow.shutdown()
+        self.queue.shutdown()
+        self.tray.shutdown()
         self.runner.shutdown()
         self.session.close()
         event.accept()

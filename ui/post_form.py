@@ -37,10 +37,12 @@ def _heading(text: str) -> QLabel:
 class PostForm(QWidget):
     """Caption, privacy, interactions, commercial disclosure, AI label, consent line, Post / draft buttons.
 
-    Signals: post_requested() (direct post), draft_requested() (send to the TikTok inbox), changed().
+    Signals: post_requested() (direct post now), schedule_requested() (direct post at a chosen time),
+    draft_requested() (send to the TikTok inbox), changed().
     """
 
     post_requested = Signal()
+    schedule_requested = Signal()
     draft_requested = Signal()
     changed = Signal()
 
@@ -121,10 +123,13 @@ class PostForm(QWidget):
         self.consent.setOpenExternalLinks(True)
         self.consent.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
-        self.post_button = QPushButton("Post")
+        self.post_button = QPushButton("Post now")
         self.post_button.setObjectName("postButton")
         self.post_button.setDefault(True)
-        self.post_button.setMinimumWidth(120)
+        self.post_button.setMinimumWidth(110)
+        self.schedule_button = QPushButton("Schedule\u2026")
+        self.schedule_button.setObjectName("scheduleButton")
+        self.schedule_button.setToolTip("Choose a date and time: Clipship posts it then, with these settings.")
         self.draft_button = QPushButton("Send to inbox as draft")
         self.draft_button.setObjectName("draftButton")
         self.draft_button.setToolTip(
@@ -165,6 +170,7 @@ class PostForm(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.draft_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.schedule_button)
         buttons.addWidget(self.post_button)
         layout.addLayout(buttons)
         layout.addWidget(self.why_label)
@@ -176,6 +182,7 @@ class PostForm(QWidget):
         self.branded.toggled.connect(self.on_disclosure_changed)
         self.post_button.clicked.connect(self.on_post_clicked)
         self.draft_button.clicked.connect(self.on_draft_clicked)
+        self.schedule_button.clicked.connect(self.on_schedule_clicked)
         self.set_creator(None)
         self.refresh()
 
@@ -300,6 +307,11 @@ class PostForm(QWidget):
             self.post_requested.emit()
 
     @Slot()
+    def on_schedule_clicked(self) -> None:
+        if not self.direct_blockers():
+            self.schedule_requested.emit()
+
+    @Slot()
     def on_draft_clicked(self) -> None:
         if not self.draft_blockers():
             self.draft_requested.emit()
@@ -338,6 +350,10 @@ class PostForm(QWidget):
         direct = self.direct_blockers()
         self.post_button.setEnabled(not direct)
         self.post_button.setToolTip(direct[0] if direct else "Post this video to TikTok now.")
+        self.schedule_button.setEnabled(not direct)
+        self.schedule_button.setToolTip(
+            direct[0] if direct else "Choose a date and time: Clipship posts it then, with these settings."
+        )
         draft = self.draft_blockers()
         self.draft_button.setEnabled(not draft)
         self.why_label.setText(direct[0] if direct else "")
@@ -351,6 +367,26 @@ class PostForm(QWidget):
         for box in (*self._interaction_boxes(), self.your_brand, self.branded, self.aigc):
             box.setChecked(False)
         self.disclose.setChecked(False)
+        self.refresh()
+
+    def load(self, settings: PostSettings) -> None:
+        """Show a queued item's settings: the same rules apply (a privacy not offered any more stays unchosen)."""
+        self.blockSignals(True)
+        self.caption.setPlainText(settings.title)
+        index = self.privacy.findData(settings.privacy_level) if settings.privacy_level else -1
+        self.privacy.setCurrentIndex(index)
+        pairs = (
+            (self.allow_comment, settings.disable_comment),
+            (self.allow_duet, settings.disable_duet),
+            (self.allow_stitch, settings.disable_stitch),
+        )
+        for box, disabled in pairs:
+            box.setChecked(box.isEnabled() and not disabled)
+        self.disclose.setChecked(settings.brand_organic_toggle or settings.brand_content_toggle)
+        self.your_brand.setChecked(settings.brand_organic_toggle)
+        self.branded.setChecked(settings.brand_content_toggle)
+        self.aigc.setChecked(settings.is_aigc)
+        self.blockSignals(False)
         self.refresh()
 
     def consent_plain(self) -> str:

@@ -54,7 +54,8 @@ class ScriptedPrompts(Prompts):
         post_missed: bool = True,
     ) -> None:
         self.repost, self.close, self.sign_out = repost, close, sign_out
-        self.when, self.keep_in_tray, self.quit_pending, self.post_missed = when, keep_in_tray, quit_pending, post_missed
+        self.when, self.keep_in_tray = when, keep_in_tray
+        self.quit_pending, self.post_missed = quit_pending, post_missed
         self.asked: list[str] = []
         self.told: list[str] = []
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,7 @@ from core.attempt import (
     can_move,
 )
 from core.chunks import ChunkPlan, plan_from
+from core.config import Config
 from core.errors import (
     ApiAuthError,
     ApiError,
@@ -42,9 +44,10 @@ from core.errors import (
     InputError,
     NetworkError,
     PublishFailed,
+    StorageError,
     UploadError,
 )
-from core.history import UPLOAD_URL_TTL_S, Attempt, History, fingerprint
+from core.history import UPLOAD_URL_TTL_S, Attempt, History, HistoryError, fingerprint
 from core.models import CreatorInfo, PostSettings, ProgressCallback, PublishResult, Stage, StageCallback
 from core.postcheck import Prepared, check_creator, prepare
 from core.upload import Uploader
@@ -187,6 +190,7 @@ def _publish(
 ) -> PublishResult:
     _stage(run.on_stage, Stage.CHECKING, "checking the video")
     prepared = prepare(path, settings, chunk_size)  # local checks: InputError before any request
+    _check_free_space(run.client.config, prepared.plan.video_size)
     target = target_of(run.client)
     file_print = fingerprint(path)
     run.history.recover()
@@ -261,6 +265,24 @@ def _publish(
         log_id=init.log_id,
     )
     return _upload_and_follow(run, attempt, prepared, plan, 0, wait, resumed=False)
+
+
+MIN_FREE_BYTES = 5_000_000  # the history's records and their journal, with room to spare
+
+
+def _check_free_space(config: Config, video_size: int) -> None:
+    """Before any request: room in the data dir for the history (and, in sandbox mode, for the sandbox's copy)."""
+    try:
+        free = shutil.disk_usage(config.data_dir).free
+    except OSError:
+        return
+    need = MIN_FREE_BYTES + (video_size if config.sandbox else 0)
+    if free < need:
+        what = "the post history and the sandbox's copy of the video" if config.sandbox else "the post history"
+        raise StorageError(
+            f"The data dir {config.data_dir} has {free / 1e6:,.1f} MB free; {what} need {need / 1e6:,.1f} MB.",
+            "Free some space on that disk (or set CLIPSHIP_DATA_DIR to a folder on another one), then post again.",
+        )
 
 
 def _same_request(attempt: Attempt, settings: PostSettings) -> bool:
@@ -359,7 +381,19 @@ def _upload_and_follow(
 
 
 def _after_upload_error(run: _Run, attempt: Attempt, all_sent: bool, exc: BaseException) -> None:
-    """Record what an upload that stopped really left behind, and raise what the user should be told."""
+    """Record what an upload that stopped really left behind, and raise what the user should be told. A history
+    that cannot be written (a full disk) never hides the error that stopped the upload: the next run finds the
+    attempt left active by a dead process and records it then."""
+    try:
+        _after_upload_error_recorded(run, attempt, all_sent, exc)
+    except HistoryError as failure:
+        log.warning("could not record how the upload ended: %s", failure.message)
+        if isinstance(exc, ClipshipError):
+            raise exc from None
+        raise
+
+
+def _after_upload_error_recorded(run: _Run, attempt: Attempt, all_sent: bool, exc: BaseException) -> None:
     publish_id = attempt.publish_id or ""
     current = run.history.get_id(attempt.id) or attempt
     acked = current.acked_bytes

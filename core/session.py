@@ -8,6 +8,7 @@ machine (core.attempt), and every message a front end shows about it comes from 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from core.api import TikTokClient
 from core.attempt import AT_TIKTOK, State
 from core.auth import Account, accounts, current_account, token_source_for
 from core.context import AppContext
-from core.history import Attempt, History, fingerprint
+from core.history import Attempt, History, HistoryError, fingerprint
 from core.models import CreatorInfo, PostSettings, ProgressCallback, PublishResult, StageCallback
 from core.pipeline import (
     POLL_INTERVALS,
@@ -31,6 +32,8 @@ from core.pipeline import (
     target_of,
 )
 from core.postcheck import Prepared, prepare
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Callbacks", "PostRequest", "Session", "describe"]
 
@@ -83,7 +86,10 @@ class Session:
         with self._lock:
             if self._history is None:
                 self._history = History.in_dir(self.ctx.config.data_dir)
-                self._history.recover()
+                try:
+                    self._history.recover()
+                except HistoryError as exc:  # a full or read-only disk: the history still reads
+                    log.warning("%s %s", exc.message, exc.hint)
             return self._history
 
     def close(self) -> None:

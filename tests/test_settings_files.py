@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,28 @@ def test_an_unwritable_data_dir_is_a_clear_message(tmp_path: Path) -> None:
         assert out.returncode == 4, (args, out.stderr)
         assert "Traceback" not in out.stderr and "unexpected" not in out.stderr
         assert "could not write" in out.stderr.lower() or "could not be opened" in out.stderr.lower()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs (needs root, as CI has): a full disk, for real."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    yield mount
+    subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_is_said_before_anything_is_sent(tiny_disk: Path, tmp_path: Path) -> None:
+    from tests.engine_helpers import make_video
+
+    video = make_video(tmp_path / "v.mp4", 6_000_000)
+    env = _env(tiny_disk / "data")
+    out = _run(env, "--sandbox", "post", video, "--privacy", "SELF_ONLY")
+    assert out.returncode == 4, out.stderr
+    assert "MB free" in out.stderr and "Traceback" not in out.stderr and "uploading" not in out.stderr
+    listing = _run(env, "--sandbox", "history", "--json")
+    assert listing.returncode == 0 and "Traceback" not in listing.stderr
+    assert all(row["status"] != "UPLOADING" for row in json.loads(listing.stdout))

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.chunks import MAX_CHUNK, MIN_CHUNK
+from core.config import SETTINGS_BY_NAME
 
 MB = 1024 * 1024
+# The ranges, labels and help come from the settings' one declaration (core.config.SETTINGS).
+PORT, CHUNK, KEY = SETTINGS_BY_NAME["redirect_port"], SETTINGS_BY_NAME["chunk_size"], SETTINGS_BY_NAME["client_key"]
 # TikTok's chunk bounds (tiktok-api.md §1) under both readings of "MB": 5 MiB .. 64,000,000 bytes, so 61 MiB at most.
-MIN_CHUNK_MB, MAX_CHUNK_MB = MIN_CHUNK // MB, MAX_CHUNK // MB
+MIN_CHUNK_MB, MAX_CHUNK_MB = -(-(CHUNK.minimum or MB) // MB), (CHUNK.maximum or MB) // MB
 
 
 @dataclass(frozen=True)
@@ -52,24 +54,26 @@ class SettingsDialog(QDialog):
         self.client_secret.setPlaceholderText(
             "Stored in the system keyring (type to replace)" if has_secret else "Not set"
         )
+        self.client_key.setToolTip(KEY.help)
         self.redirect_port = QSpinBox()
-        self.redirect_port.setRange(0, 65535)
+        self.redirect_port.setRange(0, PORT.maximum or 65535)  # 0: PORT.zero ("any free port")
         self.redirect_port.setSpecialValueText("Automatic")
         self.redirect_port.setValue(values.redirect_port)
-        self.redirect_port.setToolTip("Only if your TikTok app registered a fixed http://127.0.0.1:PORT/callback/.")
+        self.redirect_port.setToolTip(PORT.help)
         self.chunk_size = QSpinBox()
         self.chunk_size.setRange(MIN_CHUNK_MB - 1, MAX_CHUNK_MB)
         self.chunk_size.setSpecialValueText("Automatic")
         self.chunk_size.setSuffix(" MiB")
         self.chunk_size.setToolTip(
-            "Automatic: files up to 64 MB go whole; bigger ones in 10 MB chunks, or 16 larger ones (up to 64 MB)."
+            f"{CHUNK.help} Automatic: files up to 64 MB go whole; bigger ones in 10 MB chunks, "
+            "or 16 larger ones (up to 64 MB)."
         )
         self.chunk_size.setValue(values.chunk_size // MB if values.chunk_size else MIN_CHUNK_MB - 1)
         form = QFormLayout()
-        form.addRow("Client key", self.client_key)
+        form.addRow(KEY.label, self.client_key)
         form.addRow("Client secret", self.client_secret)
-        form.addRow("Redirect port", self.redirect_port)
-        form.addRow("Upload chunk size", self.chunk_size)
+        form.addRow(PORT.label, self.redirect_port)
+        form.addRow(CHUNK.label, self.chunk_size)
         note = QLabel(
             "The client secret goes to your system keyring, never to a file."
             + ("<br><b>Sandbox mode</b> uses its own demo app; these settings apply to real TikTok." if sandbox else "")

@@ -1,6 +1,6 @@
 """Render the README's screenshots of the window (offscreen, against the embedded sandbox) into docs/screenshots/.
 
-Run: python tests/make_screenshots.py  (no display needed; nothing touches your real data dir or keyring)
+Run: python tests/make_screenshots.py [--queue-only]  (no display needed; nothing touches your real data dir or keyring)
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -73,6 +74,9 @@ def main() -> int:
         print("saved", OUT / f"{name}.png")
 
     spin(5, lambda: window.accounts.creator is not None and not window.accounts.creator_loading)
+    if "--queue-only" in sys.argv:
+        queue_shot(window, Path(tmp.name), spin, shot)
+        return finish(window, ctx, tmp)
     shot("1-empty")
     video = demo_video(Path(tmp.name))
     window.load_video(video)
@@ -111,6 +115,42 @@ def main() -> int:
     spin(5, lambda: window.page.inspection is not None and not window.accounts.creator_loading)
     spin(1.5)
     shot("6-problems")
+    window.flow.on_dismissed()
+    window.clear_video()
+    queue_shot(window, Path(tmp.name), spin, shot)
+    return finish(window, ctx, tmp)
+
+
+def queue_shot(window: Any, folder: Path, spin: Any, shot: Any) -> None:
+    """7-queue: one published now, two scheduled (local time with the zone), one dropped video being set up."""
+    from mp4pad import pad_mp4
+
+    from core.models import PostSettings
+
+    source = demo_video(folder)
+    names = ["harbour-sunrise", "ferry-crossing", "market-morning", "lighthouse-dusk"]
+    (folder / "queue").mkdir(exist_ok=True)
+    size = source.stat().st_size
+    clips = [pad_mp4(source, folder / "queue" / f"{n}.mp4", size + 4096 * (i + 1)) for i, n in enumerate(names)]
+    public = PostSettings(privacy_level="PUBLIC_TO_EVERYONE", title="Sunrise over the harbour #sunrise")
+    queue = window.queue
+    queue.add_item(clips[0], public, None)
+    spin(30, lambda: any(e.state(queue.now()) == "published" and e.post_url for e in queue.entries))
+    now = time.time()
+    queue.add_item(clips[1], PostSettings(privacy_level="PUBLIC_TO_EVERYONE", title="Ferry"), now + 2 * 3600)
+    queue.add_item(clips[2], PostSettings(privacy_level="FOLLOWER_OF_CREATOR", title="Market"), now + 26 * 3600)
+    spin(3, lambda: len(queue.entries) >= 3)
+    queue.add_files([clips[3]], window.accounts.creator)
+    window.show_queue_tab()
+    spin(5, lambda: all(not e.checking for e in queue.new_entries))
+    form = window.queue_page.form
+    form.caption.setPlainText("Lighthouse at dusk #coast")
+    spin(3, lambda: bool(window.account_bar.cap_label.text()))
+    shot("7-queue")
+
+
+def finish(window: Any, ctx: Any, tmp: Any) -> int:
+    window.quitting = True  # scheduled items stay queued: no question at the end
     window.close()
     ctx.close()
     tmp.cleanup()

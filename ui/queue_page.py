@@ -286,9 +286,15 @@ class QueuePage(QWidget):
         self.form.setVisible(entry is not None)
         movable = entry is not None and entry.movable(now)
         row = self.model.row_of(entry.key) if entry is not None else -1
-        self.up_button.setEnabled(movable and row > 0 and self.model.entries[row - 1].movable(now))
-        below = row + 1 < len(self.model.entries) and self.model.entries[row + 1].movable(now)
-        self.down_button.setEnabled(movable and below)
+        entries = self.model.entries
+
+        def swappable(other: int) -> bool:  # queued items move among themselves, videos to set up likewise
+            if entry is None or not 0 <= other < len(entries) or not entries[other].movable(now):
+                return False
+            return (entries[other].item is None) == (entry.item is None)
+
+        self.up_button.setEnabled(movable and swappable(row - 1))
+        self.down_button.setEnabled(movable and swappable(row + 1))
         self.remove_button.setEnabled(
             entry is not None and (entry.item is None or state in ("queued", "scheduled", "waiting"))
         )

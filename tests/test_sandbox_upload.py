@@ -243,7 +243,7 @@ def test_parallel_put_is_refused(sb: Sandbox, client: Api, two_chunks: bytes, mo
     results: list[int] = []
     worker = threading.Thread(target=lambda: results.append(client.put(url, two_chunks[:HALF], 0, TWO).status_code))
     worker.start()
-    while publish_id not in sb._uploads.busy and worker.is_alive():
+    while not sb.world.upload_in_flight(publish_id) and worker.is_alive():
         time.sleep(0.01)
     with api(sb) as second:
         assert second.put(url, two_chunks[:HALF], 0, TWO).status_code == 416

@@ -7,18 +7,13 @@ import secrets
 import struct
 import time
 import zlib
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-from core.sandbox import chunkrules, grants
+from core.sandbox import chunkrules
 from core.sandbox.config import PRIVACY_LEVELS, CreatorProfile
 from core.sandbox.http import Exchange, V2Error
-from core.sandbox.state import DEMO_OPEN_ID, AccessRecord, Publish, digest
+from core.sandbox.state import AccessRecord, Publish, digest
 
-if TYPE_CHECKING:
-    from core.sandbox.server import Sandbox
-
-DAY = 86400.0
 MAX_TITLE_UTF16 = 2200
 BOOL_FIELDS = (
     "disable_duet",
@@ -46,28 +41,17 @@ USER_FIELDS: dict[str, str] = {
 }
 
 
-def profile_of(sb: Sandbox, open_id: str) -> CreatorProfile:
-    """An account's profile: config.profiles[open_id], else config.creator (renamed for extra accounts)."""
-    cfg = sb.config
-    if open_id in cfg.profiles:
-        return cfg.profiles[open_id]
-    acc = sb.state.accounts.get(open_id)
-    if open_id == DEMO_OPEN_ID or acc is None or acc.nickname is None or acc.username is None:
-        return cfg.creator
-    return replace(cfg.creator, nickname=acc.nickname, username=acc.username)
-
-
 def authorize(ex: Exchange, endpoint: str, bucket: str, scopes_any: tuple[str, ...]) -> AccessRecord:
     """Bearer token check, token-expiry fault, scope check, forced 429s and the per-token rate limit."""
-    sb = ex.sandbox
+    world = ex.world
     header = ex.headers.get("Authorization", "")
     token = header[7:].strip() if header.startswith("Bearer ") else ""
-    record = grants.lookup(sb.state, token) if token else None
-    if record is None or not sb.count_call():
+    record = world.lookup_token(token) if token else None
+    if record is None or not world.count_call():
         raise V2Error(401, "access_token_invalid")
     if not any(s in record.scopes for s in scopes_any):
         raise V2Error(401, "scope_not_authorized")
-    if sb.take_fault(sb.config.force_429, endpoint) or not sb.rate_ok(digest(token), bucket):
+    if world.take_fault(world.config.force_429, endpoint) or not world.rate_ok(digest(token), bucket):
         raise V2Error(429, "rate_limit_exceeded")
     return record
 
@@ -92,7 +76,7 @@ def _json_body(ex: Exchange, required: bool) -> dict[str, Any]:
 
 
 def user_info(ex: Exchange) -> None:
-    sb = ex.sandbox
+    world = ex.world
     record = authorize(ex, "user_info", "user_info", ("user.info.basic",))
     raw = ex.query.get("fields", [""])[-1]
     wanted = [f.strip() for f in raw.split(",") if f.strip()]
@@ -104,8 +88,8 @@ def user_info(ex: Exchange) -> None:
     missing = sorted({USER_FIELDS[f] for f in wanted} - set(record.scopes))
     if missing:
         raise V2Error(400, "scope_permission_missed", f"The fields requested need the scopes: {','.join(missing)}.")
-    prof = profile_of(sb, record.open_id)
-    acc = sb.state.account(record.open_id)
+    prof = world.profile(record.open_id)
+    acc = world.account(record.open_id)
     avatar = avatar_url(ex, record.open_id, prof)
     values: dict[str, Any] = {
         "open_id": record.open_id,
@@ -127,20 +111,21 @@ def user_info(ex: Exchange) -> None:
 
 
 def creator_info(ex: Exchange) -> None:
-    sb = ex.sandbox
+    world = ex.world
+    cfg = world.config
     record = authorize(ex, "creator_info", "creator_info", ("video.publish",))
     _json_body(ex, required=False)
-    forced = sb.config.creator_info_error
+    forced = cfg.creator_info_error
     if forced:
         ex.send_v2(200, {}, forced)
         return
-    if _count(sb, record.open_id, "direct") >= sb.config.daily_post_cap:
+    if world.recent_posts(record.open_id, "direct") >= cfg.daily_post_cap:
         ex.send_v2(200, {}, "spam_risk_too_many_posts")
         return
-    if not sb.config.audited and _active_users(sb, record.open_id) >= sb.config.active_user_cap:
+    if not cfg.audited and world.active_users(record.open_id) >= cfg.active_user_cap:
         ex.send_v2(200, {}, "reached_active_user_cap")
         return
-    prof = profile_of(sb, record.open_id)
+    prof = world.profile(record.open_id)
     ex.send_v2(
         200,
         {
@@ -195,17 +180,6 @@ def inbox_init(ex: Exchange) -> None:
     _init(ex, "inbox")
 
 
-def _count(sb: Sandbox, open_id: str, kind: str) -> int:
-    """Posts of `kind` by this creator in the last 24 h that have not failed."""
-    now = time.time()
-    with sb.state.lock:
-        return sum(
-            1
-            for p in sb.state.publishes.values()
-            if p.open_id == open_id and p.kind == kind and p.created_at > now - DAY and p.status(now) != "FAILED"
-        )
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -257,14 +231,14 @@ def _check_source(source_info: Any) -> tuple[int, int, int]:
 
 
 def _init(ex: Exchange, kind: str) -> None:
-    sb = ex.sandbox
-    cfg = sb.config
+    world = ex.world
+    cfg = world.config
     scope = "video.publish" if kind == "direct" else "video.upload"
     record = authorize(ex, "video_init" if kind == "direct" else "inbox_init", "init", (scope,))
     body = _json_body(ex, required=True)
-    if sb.take_counter("init_5xx"):
+    if world.take_counter("init_5xx"):
         raise V2Error(500, "internal_error")
-    prof = profile_of(sb, record.open_id)
+    prof = world.profile(record.open_id)
     privacy = _check_post_info(body.get("post_info"), prof.options()) if kind == "direct" else None
     video_size, chunk_size, count = _check_source(body.get("source_info"))
     forced = cfg.creator_info_error  # what creator_info says about posting now holds for init too
@@ -273,13 +247,13 @@ def _init(ex: Exchange, kind: str) -> None:
     if kind == "direct":
         if not cfg.audited and not prof.account_private:
             raise V2Error(403, "unaudited_client_can_only_post_to_private_accounts")
-        if _count(sb, record.open_id, "direct") >= cfg.daily_post_cap:
+        if world.recent_posts(record.open_id, "direct") >= cfg.daily_post_cap:
             raise V2Error(403, "spam_risk_too_many_posts")
-        if not cfg.audited and _active_users(sb, record.open_id) >= cfg.active_user_cap:
+        if not cfg.audited and world.active_users(record.open_id) >= cfg.active_user_cap:
             raise V2Error(403, "reached_active_user_cap")
         if not cfg.audited:
             privacy = "SELF_ONLY"  # unaudited clients' posts are private whatever was asked
-    elif _count(sb, record.open_id, "inbox") >= cfg.pending_share_cap:
+    elif world.recent_posts(record.open_id, "inbox") >= cfg.pending_share_cap:
         raise V2Error(403, "spam_risk_too_many_pending_share")
     digits = str(secrets.randbelow(9 * 10**17) + 10**17)
     publish_id = f"v_pub_file~v2-1.{digits}" if kind == "direct" else f"v_inbox_file~v2.{digits}"
@@ -299,25 +273,12 @@ def _init(ex: Exchange, kind: str) -> None:
         privacy_level=privacy,
         post_info=dict(body.get("post_info") or {}) if kind == "direct" else {},
     )
-    with sb.state.lock:
-        sb.state.publishes[publish_id] = pub
-        sb.state.upload_path(pub).touch()
-        sb.state.save()
-    upload_url = f"{sb.upload_base_url}/upload/?upload_id={upload_id}&upload_token={upload_token}"
+    world.add_publish(pub)
+    upload_url = f"{ex.sandbox.upload_base_url}/upload/?upload_id={upload_id}&upload_token={upload_token}"
     assert len(upload_url) <= 256 and len(publish_id) <= 64
-    if sb.take_counter("drop_init_response"):
+    if world.take_counter("drop_init_response"):
         ex.drop_connection()
     ex.send_v2(200, {"publish_id": publish_id, "upload_url": upload_url})
-
-
-def _active_users(sb: Sandbox, open_id: str) -> int:
-    """Other creators who posted directly through this (unaudited) client in the last 24 h."""
-    now = time.time()
-    with sb.state.lock:
-        return len(
-            {p.open_id for p in sb.state.publishes.values() if p.kind == "direct" and p.created_at > now - DAY}
-            - {open_id}
-        )
 
 
 # -- status -----------------------------------------------------------------------------------------------
@@ -328,7 +289,7 @@ def _own_publish(ex: Exchange, record: AccessRecord) -> Publish:
     publish_id = _json_body(ex, required=True).get("publish_id")
     if not isinstance(publish_id, str) or not publish_id:
         raise V2Error(400, "invalid_params", "publish_id is required.")
-    pub = ex.sandbox.state.publishes.get(publish_id)
+    pub = ex.world.publish(publish_id)
     if pub is None:
         raise V2Error(400, "invalid_publish_id")
     if pub.open_id != record.open_id:
@@ -339,23 +300,12 @@ def _own_publish(ex: Exchange, record: AccessRecord) -> Publish:
 def cancel(ex: Exchange) -> None:
     """POST /v2/post/publish/cancel/: only PULL_FROM_URL downloads can be cancelled (the sandbox has none)."""
     record = authorize(ex, "cancel", "cancel", ("video.publish", "video.upload"))
-    with ex.sandbox.state.lock:
-        _own_publish(ex, record)
+    _own_publish(ex, record)
     raise V2Error(400, "publish_not_cancellable", "Only PULL_FROM_URL publishes still downloading can be cancelled.")
 
 
 def status_fetch(ex: Exchange) -> None:
-    sb = ex.sandbox
     record = authorize(ex, "status", "status", ("video.publish", "video.upload"))
     now = time.time()
-    with sb.state.lock:
-        pub = _own_publish(ex, record)
-        status = pub.status(now)
-        data: dict[str, Any] = {
-            "status": status,
-            "uploaded_bytes": pub.received_bytes,
-            "publicaly_available_post_id": pub.public_post_ids(now),
-        }
-        if status == "FAILED":
-            data["fail_reason"] = pub.fail_reason
-    ex.send_v2(200, data)
+    pub = _own_publish(ex, record)
+    ex.send_v2(200, ex.world.status_report(pub, now))

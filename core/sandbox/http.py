@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
     from core.sandbox.server import Sandbox
+    from core.sandbox.world import World
 
 MAX_API_BODY = 1024 * 1024
 
@@ -75,20 +76,22 @@ def new_log_id() -> str:
 
 
 class Exchange(BaseHTTPRequestHandler):
-    """One HTTP/1.1 connection. The server sets `sandbox` on the subclass it builds."""
+    """One HTTP/1.1 connection. The server sets `world` (the state endpoints work on, through its methods) and
+    `sandbox` (the server: its URLs, view key, request log) on the subclass it builds."""
 
     protocol_version = "HTTP/1.1"
     server_version = "ClipshipSandbox/1"
     sandbox: Sandbox
+    world: World
 
     def setup(self) -> None:
-        self.request.settimeout(self.sandbox.config.socket_timeout_s)
+        self.request.settimeout(self.world.config.socket_timeout_s)
         try:  # headers and body go out in separate writes: without this, Nagle adds 40 ms per answer
             self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
         super().setup()
-        self.sandbox._track(self.connection, add=True)
+        self.sandbox.track_connection(self.connection, add=True)
 
     def finish(self) -> None:
         if getattr(self, "_dropped", False):
@@ -218,7 +221,7 @@ class Exchange(BaseHTTPRequestHandler):
     def send_oauth_error(self, exc: OAuthError) -> None:
         self.error_code = exc.error
         body = {"error": exc.error, "error_description": exc.description, "log_id": new_log_id()}
-        self.send_json(self.sandbox.config.oauth_errors_http_status, body)
+        self.send_json(self.world.config.oauth_errors_http_status, body)
 
     def send_html(self, status: int, html: str) -> None:
         self.send_bytes(status, html.encode("utf-8"), "text/html; charset=utf-8")

@@ -6,13 +6,13 @@ import hashlib
 import re
 import secrets
 import time
-from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from core.sandbox import consent, grants
 from core.sandbox.config import KNOWN_SCOPES, SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET
 from core.sandbox.http import Exchange, OAuthError
-from core.sandbox.state import DEMO_OPEN_ID, new_open_id
+from core.sandbox.state import DEMO_OPEN_ID
+from core.sandbox.world import PendingConsent
 
 VERIFIER_RE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 PENDING_TTL = 600.0
@@ -84,7 +84,7 @@ def _redirect_with(uri: str, params: list[tuple[str, str]]) -> str:
 
 
 def authorize_page(ex: Exchange) -> None:
-    sb = ex.sandbox
+    world = ex.world
     try:
         q = _single(ex.query)
     except OAuthError:
@@ -96,7 +96,7 @@ def authorize_page(ex: Exchange) -> None:
         return
     redirect_uri = q.get("redirect_uri", "")
     problem = redirect_uri_problem(redirect_uri)
-    if not problem and not registered(redirect_uri, sb.config.redirect_uris):
+    if not problem and not registered(redirect_uri, world.config.redirect_uris):
         problem = "redirect_uri is not registered for this app"
     if problem:
         ex.error_code = "invalid_request"
@@ -111,30 +111,18 @@ def authorize_page(ex: Exchange) -> None:
         )
         return
     scopes = [s for s in KNOWN_SCOPES if s in q["scope"].split(",")]
-    request_id = secrets.token_urlsafe(18)
-    pending = {
-        "redirect_uri": redirect_uri,
-        "state": state,
-        "scopes": scopes,
-        "challenge": q["code_challenge"],
-        "expires_at": time.time() + PENDING_TTL,
-    }
-    chosen = sb.state.account(sb.config.login_open_id).open_id
-    if sb.config.auto_approve:
+    pending = PendingConsent(redirect_uri, state, scopes, q["code_challenge"], time.time() + PENDING_TTL)
+    chosen = world.account(world.config.login_open_id).open_id
+    if world.config.auto_approve:
         _approve(ex, pending, scopes, chosen)
         return
-    with sb.lock:
-        sb._pending = {k: v for k, v in sb._pending.items() if v["expires_at"] > time.time()}
-        sb._pending[request_id] = pending
-    with sb.state.lock:
-        accounts = [(a.open_id, _account_label(ex, a.open_id)) for a in sb.state.accounts.values()]
-    ex.send_html(200, consent.render(sb.config.app_name, request_id, scopes, accounts, chosen))
+    request_id = world.add_consent(pending)
+    accounts = [(a.open_id, _account_label(ex, a.open_id)) for a in world.accounts()]
+    ex.send_html(200, consent.render(world.config.app_name, request_id, scopes, accounts, chosen))
 
 
 def _account_label(ex: Exchange, open_id: str) -> str:
-    from core.sandbox.content import profile_of
-
-    prof = profile_of(ex.sandbox, open_id)
+    prof = ex.world.profile(open_id)
     return f"{prof.nickname} (@{prof.username})"
 
 
@@ -155,7 +143,7 @@ def _authorize_error(q: dict[str, str]) -> tuple[str, str] | None:
 
 
 def authorize_decision(ex: Exchange) -> None:
-    sb = ex.sandbox
+    world = ex.world
     if not ex.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
         ex.close_connection = True
         ex.send_html(400, consent.error_page("Invalid request", "The form must be form-encoded."))
@@ -163,9 +151,8 @@ def authorize_decision(ex: Exchange) -> None:
     body = ex.read_small_body().decode("utf-8", "replace")
     form = parse_qs(body, keep_blank_values=True)
     request_id = (form.get("auth_request") or [""])[0]
-    with sb.lock:
-        pending = sb._pending.pop(request_id, None)
-    if pending is None or pending["expires_at"] <= time.time():
+    pending = world.take_consent(request_id)
+    if pending is None:
         ex.send_html(
             400, consent.error_page("Request expired", "This sign-in request is unknown or expired; start again.")
         )
@@ -176,41 +163,39 @@ def authorize_decision(ex: Exchange) -> None:
         ex.redirect(_denied(pending))
         return
     ticked = set(form.get("scope", []))
-    granted = [s for s in pending["scopes"] if s in ticked or s == consent.REQUIRED_SCOPE]
+    granted = [s for s in pending.scopes if s in ticked or s == consent.REQUIRED_SCOPE]
     if not granted:
         ex.error_code = "access_denied"
         ex.redirect(_denied(pending))
         return
     open_id = (form.get("open_id") or [""])[0]
     if open_id == "__new__":
-        open_id = sb.state.account(new_open_id()).open_id
-    elif open_id not in sb.state.accounts:
+        open_id = world.new_account().open_id
+    elif not world.has_account(open_id):
         ex.send_html(400, consent.error_page("Unknown account", "Pick one of the listed sandbox accounts."))
         return
     _approve(ex, pending, granted, open_id)
 
 
-def _denied(pending: dict[str, Any]) -> str:
-    params = [("error", "access_denied"), ("error_description", DENIED), ("state", pending["state"])]
-    return _redirect_with(pending["redirect_uri"], params)
+def _denied(pending: PendingConsent) -> str:
+    params = [("error", "access_denied"), ("error_description", DENIED), ("state", pending.state)]
+    return _redirect_with(pending.redirect_uri, params)
 
 
-def _approve(ex: Exchange, pending: dict[str, Any], granted: list[str], open_id: str) -> None:
-    sb = ex.sandbox
-    code = sb.codes.issue(
+def _approve(ex: Exchange, pending: PendingConsent, granted: list[str], open_id: str) -> None:
+    world = ex.world
+    code = world.issue_code(
         grants.PendingCode(
             client_key=SANDBOX_CLIENT_KEY,
             open_id=open_id or DEMO_OPEN_ID,
             scopes=granted,
-            redirect_uri=pending["redirect_uri"],
-            code_challenge=pending["challenge"],
-            expires_at=time.time() + sb.config.code_ttl,
+            redirect_uri=pending.redirect_uri,
+            code_challenge=pending.challenge,
+            expires_at=time.time() + world.config.code_ttl,
         )
     )
     ex.redirect(
-        _redirect_with(
-            pending["redirect_uri"], [("code", code), ("scopes", ",".join(granted)), ("state", pending["state"])]
-        )
+        _redirect_with(pending.redirect_uri, [("code", code), ("scopes", ",".join(granted)), ("state", pending.state)])
     )
 
 
@@ -243,11 +228,11 @@ def token(ex: Exchange) -> None:
     f = _form(ex)
     _check_client(f)
     grant_type = f.get("grant_type", "")
-    sb = ex.sandbox
+    world = ex.world
     if grant_type == "authorization_code":
         if not f.get("code"):
             raise OAuthError("invalid_request", "Code is missed in request.")
-        pending = sb.codes.take(f["code"])  # single use: any presented code is spent
+        pending = world.take_code(f["code"])  # single use: any presented code is spent
         if pending is None or pending.client_key != f["client_key"]:
             raise OAuthError("invalid_grant", "Authorization code is expired, used or invalid.")
         if f.get("redirect_uri") != pending.redirect_uri:
@@ -255,11 +240,11 @@ def token(ex: Exchange) -> None:
         verifier = f.get("code_verifier", "")
         if not VERIFIER_RE.fullmatch(verifier) or hex_challenge(verifier) != pending.code_challenge:
             raise OAuthError("invalid_request", PKCE_INVALID)
-        ex.send_oauth(grants.issue(sb.state, sb.config, pending.open_id, pending.scopes))
+        ex.send_oauth(world.issue_token(pending.open_id, pending.scopes))
     elif grant_type == "refresh_token":
         if not f.get("refresh_token"):
             raise OAuthError("invalid_request", "Refresh token is missed in request.")
-        body = grants.rotate(sb.state, sb.config, f["refresh_token"])
+        body = world.refresh_token(f["refresh_token"])
         if body is None:
             raise OAuthError("invalid_grant", "Refresh token is invalid or expired.")
         ex.send_oauth(body)
@@ -274,22 +259,6 @@ def revoke(ex: Exchange) -> None:
     _check_client(f)
     if not f.get("token"):
         raise OAuthError("invalid_request", "Token is missed in request.")
-    record = grants.lookup(ex.sandbox.state, f["token"])
-    if record is None or not grants.revoke(ex.sandbox.state, f["token"]):
+    if not ex.world.revoke(f["token"]):  # posts of the account still processing end FAILED auth_removed
         raise OAuthError("invalid_grant", "The access token is invalid, expired or already revoked.")
-    _fail_in_flight(ex, record.open_id)
     ex.send_oauth({})
-
-
-def _fail_in_flight(ex: Exchange, open_id: str) -> None:
-    """Posts of the account still uploading or processing end FAILED with auth_removed (TikTok's reason)."""
-    state = ex.sandbox.state
-    now = time.time()
-    with state.lock:
-        for pub in state.publishes.values():
-            if pub.open_id == open_id and pub.status(now) == "PROCESSING_UPLOAD":
-                pub.fail_reason = "auth_removed"
-                pub.completed_at = pub.completed_at or now
-                pub.processing_delay_s = 0.0
-                pub.post_ids = []
-        state.save()

@@ -45,19 +45,15 @@ def _allowed(ex: Exchange) -> bool:
 
 
 def front(ex: Exchange) -> None:
-    from core.sandbox.content import profile_of
-
-    sb = ex.sandbox
+    sb, world = ex.sandbox, ex.world
     if not _allowed(ex):
         return
     key = quote(sb.view_key)
-    with sb.state.lock:
-        accounts = list(sb.state.accounts.values())
     rows = "".join(
         f'<li><a href="/profile/?open_id={quote(a.open_id)}&key={key}">'
-        f"{escape(profile_of(sb, a.open_id).nickname)}</a> "
-        f"<small>@{escape(profile_of(sb, a.open_id).username)}</small></li>"
-        for a in accounts
+        f"{escape(world.profile(a.open_id).nickname)}</a> "
+        f"<small>@{escape(world.profile(a.open_id).username)}</small></li>"
+        for a in world.accounts()
     )
     body = (
         "<h1>Clipship sandbox</h1><p>A local stand-in for TikTok's API. Nothing here reaches TikTok.</p>"
@@ -68,37 +64,33 @@ def front(ex: Exchange) -> None:
 
 
 def profile(ex: Exchange) -> None:
-    from core.sandbox.content import avatar_url, profile_of
+    from core.sandbox.content import avatar_url
 
-    sb = ex.sandbox
+    world = ex.world
     if not _allowed(ex):
         return
-    key = quote(sb.view_key)
+    key = quote(ex.sandbox.view_key)
     open_id = ex.query_one("open_id") or ""
-    if open_id not in sb.state.accounts:
+    if not world.has_account(open_id):
         ex.send_html(404, _page("Not found", "<h1>No such sandbox account</h1>"))
         return
-    prof = profile_of(sb, open_id)
+    prof = world.profile(open_id)
     now = time.time()
-    with sb.state.lock:
-        pubs = sorted(
-            (p for p in sb.state.publishes.values() if p.open_id == open_id), key=lambda p: p.created_at, reverse=True
+    cards = []
+    for p in world.publishes_of(open_id):
+        status = p.status(now)
+        where = "Inbox draft" if p.kind == "inbox" else PRIVACY_TEXT.get(p.privacy_level or "", "")
+        title = escape(str(p.post_info.get("title") or "(no caption)")) if p.kind == "direct" else "(draft)"
+        video = ""
+        if p.completed_at is not None and world.upload_path(p).is_file():
+            src = f"/video/?publish_id={quote(p.publish_id)}&key={key}"
+            video = f'<video controls preload="metadata" src="{src}"></video><br>'
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(p.created_at))
+        reason = f" ({escape(p.fail_reason)})" if status == "FAILED" and p.fail_reason else ""
+        cards.append(
+            f'<div class="post">{video}<b>{title}</b><br><small>{escape(where)} · {when}<br>'
+            f"{escape(status)}{reason}</small></div>"
         )
-        cards = []
-        for p in pubs:
-            status = p.status(now)
-            where = "Inbox draft" if p.kind == "inbox" else PRIVACY_TEXT.get(p.privacy_level or "", "")
-            title = escape(str(p.post_info.get("title") or "(no caption)")) if p.kind == "direct" else "(draft)"
-            video = ""
-            if p.completed_at is not None and sb.state.upload_path(p).is_file():
-                src = f"/video/?publish_id={quote(p.publish_id)}&key={key}"
-                video = f'<video controls preload="metadata" src="{src}"></video><br>'
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(p.created_at))
-            reason = f" ({escape(p.fail_reason)})" if status == "FAILED" and p.fail_reason else ""
-            cards.append(
-                f'<div class="post">{video}<b>{title}</b><br><small>{escape(where)} · {when}<br>'
-                f"{escape(status)}{reason}</small></div>"
-            )
     avatar = escape(avatar_url(ex, open_id, prof))
     body = (
         f'<p><a href="/?key={key}">Sandbox</a></p><h1><img src="{avatar}" width="48" height="48" alt=""> '
@@ -110,13 +102,11 @@ def profile(ex: Exchange) -> None:
 
 def video(ex: Exchange) -> None:
     """The received bytes of a finished upload, with single-range support so players can seek."""
-    sb = ex.sandbox
     if not _allowed(ex):
         return
     publish_id = ex.query_one("publish_id") or ""
-    with sb.state.lock:
-        pub = sb.state.publishes.get(publish_id)
-        path = sb.state.upload_path(pub) if pub is not None else None
+    pub = ex.world.publish(publish_id)
+    path = ex.world.upload_path(pub) if pub is not None else None
     if pub is None or path is None or pub.completed_at is None or not path.is_file():
         raise V2Error(404, "invalid_publish_id")
     size = pub.video_size

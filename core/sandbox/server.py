@@ -8,8 +8,6 @@ import secrets
 import selectors
 import socket
 import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
@@ -17,10 +15,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from core.sandbox import content, grants, oauth, pages, upload
+from core.sandbox import content, oauth, pages, upload
 from core.sandbox.config import DEFAULT_SCOPES, SandboxConfig
 from core.sandbox.http import ConnectionDropped, Exchange, LoggedRequest, OAuthError, V2Error
 from core.sandbox.state import State, file_sha256
+from core.sandbox.world import World
 
 log = logging.getLogger(__name__)
 
@@ -71,28 +70,20 @@ class _Server(ThreadingHTTPServer):
 
     def shutdown_request(self, request: Any) -> None:
         handler_cls: type[Exchange] = self.RequestHandlerClass  # type: ignore[assignment]
-        handler_cls.sandbox._track(request, add=False)
+        handler_cls.sandbox.track_connection(request, add=False)
         super().shutdown_request(request)
 
 
 class Sandbox:
-    """The emulator. start() serves on a daemon thread; stop() is idempotent. Also a context manager."""
+    """The emulator: a World (its state, in world.py) and the servers that answer for it. start() serves on a
+    daemon thread; stop() is idempotent. Also a context manager."""
 
     def __init__(self, state_dir: Path, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0):
-        self.state_dir = Path(state_dir)
-        self.config = config or SandboxConfig()
+        self.world = World(Path(state_dir), config or SandboxConfig())
         self.host = host
         self.port = port
-        self.state = State(self.state_dir)
-        self.state.prune(self.config.upload_url_ttl, self.config.keep_finished_uploads)
-        self.codes = grants.Codes()
-        self.lock = threading.RLock()  # faults, counters, rate windows, the request log
+        self.lock = threading.RLock()  # the request log, the open connections
         self._log: list[LoggedRequest] = []
-        self._windows: dict[tuple[str, str], deque[float]] = {}
-        self._armed_expiry: int | None = None
-        self._calls_left = 0
-        self._pending: dict[str, dict[str, Any]] = {}  # consent requests by id
-        self._uploads = upload.Uploads()
         self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
         self._upload_server: _Server | None = None
@@ -105,8 +96,9 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
-        api_handler = type("SandboxApiExchange", (_Handler,), {"sandbox": self, "role": "api"})
-        upload_handler = type("SandboxUploadExchange", (_Handler,), {"sandbox": self, "role": "upload"})
+        world = self.world
+        api_handler = type("SandboxApiExchange", (_Handler,), {"sandbox": self, "world": world, "role": "api"})
+        upload_handler = type("SandboxUploadExchange", (_Handler,), {"sandbox": self, "world": world, "role": "upload"})
         self._server = _Server((self.host, self.port), api_handler)
         try:
             # Uploads go to another origin, as TikTok's upload hosts differ from its API host: a client
@@ -172,7 +164,8 @@ class Sandbox:
     ) -> None:
         self.stop()
 
-    def _track(self, sock: socket.socket, add: bool) -> None:
+    def track_connection(self, sock: socket.socket, add: bool) -> None:
+        """Called by the exchanges: open connections are shut down by stop()."""
         with self.lock:
             if add:
                 self._connections.add(sock)
@@ -180,6 +173,24 @@ class Sandbox:
                 self._connections.discard(sock)
 
     # -- public helpers for tests and the app ----------------------------------------------------------
+
+    @property
+    def state_dir(self) -> Path:
+        return self.world.state_dir
+
+    @property
+    def config(self) -> SandboxConfig:
+        """The live configuration: faults and limits may be changed at runtime."""
+        return self.world.config
+
+    @config.setter
+    def config(self, value: SandboxConfig) -> None:
+        self.world.config = value
+
+    @property
+    def state(self) -> State:
+        """The persistent records (accounts, grants, publishes) and their cross-process lock."""
+        return self.world.state
 
     @property
     def base_url(self) -> str:
@@ -203,21 +214,15 @@ class Sandbox:
         self, scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES, open_id: str | None = None
     ) -> dict[str, Any]:
         """Sign an account in without the browser: the same dict /v2/oauth/token/ returns."""
-        account = self.state.account(open_id)
-        return grants.issue(self.state, self.config, account.open_id, list(scopes))
+        return self.world.issue_token(self.world.account(open_id).open_id, list(scopes))
 
     def received(self, publish_id: str) -> ReceivedFile:
         """What arrived for `publish_id` (KeyError if unknown)."""
-        with self.state.lock:
-            pub = self.state.publishes[publish_id]
-            path = self.state.upload_path(pub)
-            size = pub.received_bytes
-            complete = pub.completed_at is not None
-        return ReceivedFile(path, size, complete)
+        got = self.world.received(publish_id)
+        return ReceivedFile(got.path, got.size, got.complete)
 
     def publish_status(self, publish_id: str) -> str:
-        with self.state.lock:
-            return self.state.publishes[publish_id].status(time.time())
+        return self.world.publish_status(publish_id)
 
     @property
     def request_log(self) -> list[LoggedRequest]:
@@ -228,68 +233,28 @@ class Sandbox:
         with self.lock:
             self._log.clear()
 
-    # -- used by the endpoint modules ------------------------------------------------------------------
-
     def log_request(self, entry: LoggedRequest) -> None:
+        """Called by the exchanges, once per request, before the client sees an answer."""
         with self.lock:
             self._log.append(entry)
 
+    # -- the world's fault and limit helpers, for tests ------------------------------------------------
+
     def take_fault(self, table: dict[Any, int], key: Any) -> bool:
         """Consume one unit of a counted fault; True when it applies now."""
-        with self.lock:
-            left = table.get(key, 0)
-            if left <= 0:
-                return False
-            if left == 1:
-                table.pop(key, None)
-            else:
-                table[key] = left - 1
-            return True
+        return self.world.take_fault(table, key)
 
     def take_counter(self, name: str) -> bool:
-        """Consume one unit of an integer fault on the config (init_5xx, drop_init_response)."""
-        with self.lock:
-            left = int(getattr(self.config, name))
-            if left <= 0:
-                return False
-            setattr(self.config, name, left - 1)
-            return True
+        return self.world.take_counter(name)
 
     def count_call(self) -> bool:
-        """Count an authorized v2 call for token_expire_after_calls; False when the tokens expire now."""
-        with self.lock:
-            limit = self.config.token_expire_after_calls
-            if limit is None:
-                self._armed_expiry = None
-                return True
-            if self._armed_expiry != limit:
-                self._armed_expiry, self._calls_left = limit, limit
-            if self._calls_left <= 0:
-                self.config.token_expire_after_calls = None
-                self._armed_expiry = None
-                grants.expire_all_access(self.state)
-                return False
-            self._calls_left -= 1
-            return True
+        return self.world.count_call()
 
     def rate_ok(self, token_key: str, bucket: str) -> bool:
-        """Sliding 60 s window per access token; records the call when it is allowed."""
-        limit = self.config.rate_limits.get(bucket)
-        if not self.config.rate_limits_enabled or limit is None:
-            return True
-        now = time.monotonic()
-        with self.lock:
-            window = self._windows.setdefault((token_key, bucket), deque())
-            while window and window[0] <= now - 60.0:
-                window.popleft()
-            if len(window) >= limit:
-                return False
-            window.append(now)
-            return True
+        return self.world.rate_ok(token_key, bucket)
 
     def reset_rate_limits(self) -> None:
-        with self.lock:
-            self._windows.clear()
+        self.world.reset_rate_limits()
 
 
 UPLOAD_ROUTES = (upload.put_chunk, upload.sink)
@@ -322,7 +287,7 @@ class _Handler(Exchange):
             return
         route = ROUTES.get(("GET" if self.command == "HEAD" else self.command, self.url_path))
         sink = self.url_path.startswith("/sink/") and self.command in ("PUT", "POST")
-        if route is None and sink and self.sandbox.config.enable_sink:
+        if route is None and sink and self.world.config.enable_sink:
             route = upload.sink  # curl -T FILE .../sink/ appends the file name
         if route is not None and route is not upload.sink and (route in UPLOAD_ROUTES) != (self.role == "upload"):
             route = None  # each listener serves only its own paths

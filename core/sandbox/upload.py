@@ -13,46 +13,18 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from core.sandbox import mediacheck
-from core.sandbox.content import profile_of
 from core.sandbox.http import Exchange
 from core.sandbox.state import Publish, digest
-
-if TYPE_CHECKING:
-    from core.sandbox.server import Sandbox
 
 PIECE = 1024 * 1024
 CLAIM_WAIT_S = 0.5  # how long a PUT waits for the previous PUT of the same upload to finish
 CONTENT_TYPES = ("video/mp4", "video/quicktime", "video/webm")
 RANGE_RE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
-
-
-class Uploads:
-    """Which uploads have a PUT in flight: chunks are sequential, one PUT per upload at a time."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.freed = threading.Condition(self.lock)
-        self.busy: set[str] = set()
-
-    def claim(self, publish_id: str) -> bool:
-        """Take the upload for one PUT. A PUT still in flight (or a dying connection's) gets CLAIM_WAIT_S to end."""
-        with self.freed:
-            if not self.freed.wait_for(lambda: publish_id not in self.busy, timeout=CLAIM_WAIT_S):
-                return False
-            self.busy.add(publish_id)
-            return True
-
-    def release(self, publish_id: str) -> None:
-        with self.freed:
-            self.busy.discard(publish_id)
-            self.freed.notify_all()
 
 
 def _plain(ex: Exchange, status: int, headers: dict[str, str] | None = None) -> None:
@@ -81,15 +53,14 @@ def _pieces(ex: Exchange, length: int) -> Iterator[bytes]:
 
 
 def put_chunk(ex: Exchange) -> None:
-    sb = ex.sandbox
+    world = ex.world
     length = ex.content_length()
     upload_id, token = ex.query_one("upload_id") or "", ex.query_one("upload_token") or ""
-    with sb.state.lock:
-        pub = next((p for p in sb.state.publishes.values() if p.upload_id == upload_id), None)
+    pub = world.publish_for_upload(upload_id)
     if pub is None or not secrets.compare_digest(pub.upload_token_hash, digest(token)):
         _drain(ex, length)
         return _plain(ex, 404)
-    if time.time() - pub.upload_created_at > sb.config.upload_url_ttl:
+    if time.time() - pub.upload_created_at > world.config.upload_url_ttl:
         _drain(ex, length)
         return _plain(ex, 403)
     ctype = ex.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -104,52 +75,46 @@ def put_chunk(ex: Exchange) -> None:
     if first > last or total != pub.video_size or length != last - first + 1:
         _drain(ex, length)
         return _plain(ex, 400)
-    if not sb._uploads.claim(pub.publish_id):  # chunks are sequential: no PUT while another is received
+    # Chunks are sequential: no PUT while another is received (a PUT still in flight, or a dying
+    # connection's, gets CLAIM_WAIT_S to end).
+    if not world.claim_upload(pub.publish_id, CLAIM_WAIT_S):
         _drain(ex, length)
         return _plain(ex, 416, _progress(pub))
     try:
-        with sb.state.lock:
-            index = pub.next_chunk
-            repeat = pub.last_range == (first, last)
-            expected = None if pub.completed_at is not None else pub.chunk_range(index)
+        index, repeat, expected = world.next_chunk(pub, first, last)
         if repeat:
-            return _repeat(ex, pub, sb.state.upload_path(pub), first, length, sb.config.discard_uploads)
+            return _repeat(ex, pub, world.upload_path(pub), first, length, world.config.discard_uploads)
         if (first, last) != expected:
             _drain(ex, length)
             return _plain(ex, 416, _progress(pub))
-        _accept(ex, pub, sb.state.upload_path(pub), index, first, last, length)
+        _accept(ex, pub, world.upload_path(pub), index, first, last, length)
     finally:
-        sb._uploads.release(pub.publish_id)
+        world.release_upload(pub.publish_id)
 
 
 def _accept(ex: Exchange, pub: Publish, path: Path, index: int, first: int, last: int, length: int) -> None:
     """Receive the expected chunk; commit it (hash, progress, completion) only once every byte is on disk."""
-    sb = ex.sandbox
-    if sb.take_fault(sb.config.chunk_reset, index):
+    world = ex.world
+    cfg = world.config
+    if world.take_fault(cfg.chunk_reset, index):
         _read_some_then_reset(ex, length)
-    if not _receive(ex, path, first, length, sb.config.slow_chunk_delay_s, sb.config.discard_uploads):
+    if not _receive(ex, path, first, length, cfg.slow_chunk_delay_s, cfg.discard_uploads):
         ex.close_connection = True
         return _plain(ex, 400)
-    if sb.take_fault(sb.config.chunk_5xx, index):
-        return _plain(ex, sb.config.chunk_5xx_status)
+    if world.take_fault(cfg.chunk_5xx, index):
+        return _plain(ex, cfg.chunk_5xx_status)
     final = index + 1 == pub.total_chunk_count
     media_reason = None
-    if final and sb.config.inspect_media and not sb.config.final_fail_reason:
-        limit = profile_of(sb, pub.open_id).max_video_post_duration_sec if pub.kind == "direct" else None
+    if final and cfg.inspect_media and not cfg.final_fail_reason:
+        limit = world.profile(pub.open_id).max_video_post_duration_sec if pub.kind == "direct" else None
         media_reason = mediacheck.fail_reason(path, limit)
-    with sb.state.lock:
-        pub.next_chunk = index + 1
-        pub.received_bytes = last + 1
-        pub.last_range = (first, last)
-        pub.content_type = ex.headers.get("Content-Type", "video/mp4").split(";")[0].strip().lower()
-        if final:
-            _complete(sb, pub, media_reason)
-        sb.state.save()
-    hang = sb.config.chunk_hang.pop(index, 0.0)
+    ctype = ex.headers.get("Content-Type", "video/mp4").split(";")[0].strip().lower()
+    world.accept_chunk(pub, index, first, last, ctype, final, media_reason)
+    hang = world.take_hang(index)
     if hang > 0:  # the chunk is kept, but the answer comes only after `hang` seconds, if the client still listens
         time.sleep(hang)
         ex.close_connection = True
-    if sb.take_fault(sb.config.chunk_drop_response, index):
+    if world.take_fault(cfg.chunk_drop_response, index):
         ex.drop_connection()  # the chunk is kept; the client never hears so
     _plain(ex, 201 if final else 206, _progress(pub))
 
@@ -158,16 +123,6 @@ def _progress(pub: Publish) -> dict[str, str]:
     if pub.received_bytes == 0:
         return {}
     return {"Content-Range": f"bytes 0-{pub.received_bytes - 1}/{pub.video_size}"}
-
-
-def _complete(sb: Sandbox, pub: Publish, media_reason: str | None) -> None:
-    cfg = sb.config
-    pub.completed_at = time.time()
-    pub.processing_delay_s = cfg.processing_delay_s
-    pub.moderation_delay_s = cfg.moderation_delay_s
-    pub.fail_reason = cfg.final_fail_reason or media_reason
-    if pub.kind == "direct" and not pub.fail_reason:
-        pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
 
 
 def _receive(ex: Exchange, path: Path, offset: int, length: int, delay_s: float, discard: bool = False) -> bool:
@@ -226,7 +181,7 @@ def sink(ex: Exchange) -> None:
         ex.close_connection = True
         return _plain(ex, 411)
     discard = ex.query_one("discard") == "1"
-    path = ex.sandbox.state_dir / "sink.bin"
+    path = ex.world.sink_path
     got = 0
     with path.open("wb") if not discard else _NullFile() as fh:
         for data in _pieces(ex, length):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import re
 import secrets
@@ -22,10 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.attempt import AT_TIKTOK, PENDING_AT_TIKTOK, RESUMABLE, State
+from core.attempt import AT_TIKTOK, PENDING_AT_TIKTOK, State
 from core.errors import ApiError, InputError
 from core.history import Attempt, History, fingerprint, pid_alive
 from core.models import PostSettings
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
@@ -60,6 +63,10 @@ CREATE TABLE IF NOT EXISTS queue (
     owner_pid INTEGER NOT NULL DEFAULT 0
 )
 """
+
+# Posting order: items with a time by that time (a missed one first), then the others in the order added or as
+# the user arranged them (position).
+ORDER = "(at IS NULL), at, position, created_at"
 
 # Stored states; `queued` and `scheduled` are both PENDING (due now, or later).
 PENDING, POSTING, PUBLISHED, INBOX, FAILED, WAITING, CANCELLED = (
@@ -232,12 +239,9 @@ class Queue:
         return _item(row) if row is not None else None
 
     def items(self, include_finished: bool = True) -> list[QueueItem]:
-        """In posting order: earliest time first (an item without one counts from when it was added), then as
-        added (or as reordered)."""
+        """In posting order: items with a time by that time, then the others as added (or as reordered)."""
         with self.history._lock:
-            rows = self.history._db.execute(
-                "SELECT * FROM queue ORDER BY COALESCE(at, created_at), position, created_at"
-            ).fetchall()
+            rows = self.history._db.execute("SELECT * FROM queue ORDER BY " + ORDER).fetchall()
         items = [_item(r) for r in rows]
         return items if include_finished else [i for i in items if i.stored_state not in FINISHED]
 
@@ -300,7 +304,7 @@ class Queue:
         now = self.clock()
         with self.history._tx() as db:
             rows = db.execute(
-                "SELECT * FROM queue WHERE state IN (?, ?) ORDER BY COALESCE(at, created_at), position, created_at",
+                "SELECT * FROM queue WHERE state IN (?, ?) ORDER BY " + ORDER,
                 (PENDING, WAITING),
             ).fetchall()
             for row in rows:
@@ -337,6 +341,24 @@ class Queue:
                     item_id,
                 ),
             )
+
+    def retry(self, item_id: str) -> QueueItem:
+        """A failed (or removed) item goes back to the queue, due now; its earlier attempt stays linked (an upload
+        TikTok already has is then only followed, never sent twice)."""
+        with self.history._tx() as db:
+            row = db.execute("SELECT state FROM queue WHERE id = ?", (item_id,)).fetchone()
+            if row is None:
+                raise QueueError(f"No queued item {item_id!r}.", "See 'clipship queue list'.")
+            if row[0] not in (FAILED, CANCELLED):
+                raise QueueError(f"Item {item_id} has not failed ({row[0]}).", "Only a failed item can be retried.")
+            db.execute(
+                "UPDATE queue SET state = ?, at = NULL, error = NULL, fail_reason = NULL, retry_at = NULL,"
+                " owner_pid = 0 WHERE id = ?",
+                (PENDING, item_id),
+            )
+        out = self.get(item_id)
+        assert out is not None
+        return out
 
     def hold(self, item_id: str, retry_at: float, reason: str) -> None:
         """Held back by a posting cap: waiting until `retry_at`, never dropped."""
@@ -438,8 +460,11 @@ def run_queue(
     once: bool,
     cancel: threading.Event,
     on_event: Event | None = None,
+    on_progress: Callable[[QueueItem, int, int], None] | None = None,
+    on_stage: Callable[[QueueItem, str, str], None] | None = None,
     poll_s: float = 2.0,
     idle_s: float = 5.0,
+    link_wait_s: float = 600.0,
 ) -> RunSummary:
     """Post due items one at a time (upload k+1 while TikTok processes k), each exactly as `post` would.
 
@@ -447,13 +472,15 @@ def run_queue(
     `cancel` is set. Auth and network failures stop the run (exit 3 / 4) and give the item back.
     """
     from core.errors import AuthError, Cancelled, ClipshipError, DuplicateError, NetworkError
-    from core.pipeline import reconcile
+    from core.pipeline import apply_status, reconcile
     from core.session import Callbacks, PostRequest
 
     summary = RunSummary()
     blocked: set[str] = set()
     in_flight: dict[str, tuple[QueueItem, Attempt]] = {}
+    links: dict[str, tuple[QueueItem, Attempt, float]] = {}  # published public posts still without their link
     last_poll = 0.0
+    last_link_poll = 0.0
 
     def say(item: QueueItem, what: str) -> None:
         if on_event is not None:
@@ -464,10 +491,17 @@ def run_queue(
         queue.link(item.id, attempt)
         outcome = attempt_outcome(attempt)
         if outcome is not None:
-            queue.finish(item.id, outcome, attempt=attempt)
-            summary.outcomes[item.id] = outcome
+            if item.id not in summary.outcomes:
+                queue.finish(item.id, outcome, attempt=attempt)
+                summary.outcomes[item.id] = outcome
+                say(item, outcome if outcome != FAILED else f"failed ({attempt.fail_reason})")
             in_flight.pop(item.id, None)
-            say(item, outcome if outcome != FAILED else f"failed ({attempt.fail_reason})")
+            public = attempt.settings.get("privacy_level") == "PUBLIC_TO_EVERYONE"
+            if outcome == PUBLISHED and not attempt.post_ids and public and not once:
+                links.setdefault(item.id, (item, attempt, time.monotonic() + link_wait_s))
+            elif item.id in links and attempt.post_ids:
+                links.pop(item.id, None)
+                say(item, f"link {attempt.post_url}")
         elif attempt.state in PENDING_AT_TIKTOK:
             in_flight[item.id] = (item, attempt)
 
@@ -502,7 +536,7 @@ def run_queue(
             account=item.account or None,
             chunk_size=item.chunk_size or None,
             wait=False,
-            force=item.force or (earlier is not None and earlier.state not in RESUMABLE),
+            force=item.force,
         )
         linked = {"done": False}
 
@@ -511,8 +545,13 @@ def run_queue(
                 queue.link(item.id, attempt)
                 linked["done"] = True
 
+        callbacks = Callbacks(
+            on_stage=(lambda stage, detail: on_stage(item, str(stage), detail)) if on_stage is not None else None,
+            on_progress=(lambda done, total: on_progress(item, done, total)) if on_progress is not None else None,
+            on_attempt=on_attempt,
+        )
         try:
-            result = session.publish(request, Callbacks(on_attempt=on_attempt), cancel)
+            result = session.publish(request, callbacks, cancel)
         except DuplicateError as exc:
             own = exc.attempt if isinstance(exc.attempt, Attempt) else None
             if own is not None and own.id == item.attempt_id:  # this item's own upload, found at TikTok: follow it
@@ -549,8 +588,27 @@ def run_queue(
         if attempt is not None:
             settle(item, attempt)
 
+    def poll_links() -> None:
+        """Ask for the post ids of published public posts, every 30 s, for a bounded time."""
+        nonlocal last_link_poll
+        last_link_poll = time.monotonic()
+        for item_id, (item, attempt, deadline) in list(links.items()):
+            if time.monotonic() > deadline:
+                links.pop(item_id, None)
+                continue
+            with session.client(item.account or None) as client:
+                st = client.fetch_status(attempt.publish_id or "", cancel)
+            fresh = apply_status(session.history, attempt, st)
+            links[item_id] = (item, fresh, deadline)
+            settle(item, fresh)
+
     try:
         while not cancel.is_set():
+            if links and time.monotonic() - last_link_poll >= 30.0:
+                try:
+                    poll_links()
+                except ClipshipError as exc:  # the post is published all the same
+                    log.info("asking for a post link failed: %s", exc.message)
             queue.recover()
             item = queue.claim_next(blocked)
             if item is not None:

@@ -81,7 +81,7 @@ def test_due_later_and_order(queue: Queue, clock: FakeClock, media: Path) -> Non
     second = queue.add(video, PRIVATE)
     earlier = queue.add(video, PRIVATE, at=clock.now - 10)  # missed while off: due, and first
     assert [i.state(clock.now) for i in (later, first, second, earlier)] == ["scheduled", "queued", "queued", "queued"]
-    assert [i.id for i in queue.items()] == [earlier.id, first.id, second.id, later.id]
+    assert [i.id for i in queue.items()] == [earlier.id, later.id, first.id, second.id]  # timed ones by time
     taken = [queue.claim_next(), queue.claim_next(), queue.claim_next(), queue.claim_next()]
     assert [t.id if t else None for t in taken] == [earlier.id, first.id, second.id, None]  # never before its time
     clock.now += 3600
@@ -89,11 +89,25 @@ def test_due_later_and_order(queue: Queue, clock: FakeClock, media: Path) -> Non
     assert claimed is not None and claimed.id == later.id and claimed.state(clock.now) == "posting"
 
 
-def test_reorder_changes_the_posting_order(queue: Queue, media: Path) -> None:
+def test_reorder_changes_the_posting_order(queue: Queue, clock: FakeClock, media: Path) -> None:
     video = media / "h264_720x1280_30fps.mp4"
-    a, b, c = (queue.add(video, PRIVATE) for _ in range(3))
+    a = queue.add(video, PRIVATE)
+    clock.now += 60  # added at different times: the user's order still wins
+    b = queue.add(video, PRIVATE)
+    clock.now += 60
+    c = queue.add(video, PRIVATE)
     queue.reorder([c.id, a.id, b.id])
     assert [i.id for i in queue.items()] == [c.id, a.id, b.id]
+    assert [queue.claim_next().id for _ in range(3)] == [c.id, a.id, b.id]  # type: ignore[union-attr]
+
+
+def test_retry_puts_a_failed_item_back(queue: Queue, media: Path) -> None:
+    item = queue.add(media / "h264_720x1280_30fps.mp4", PRIVATE, at=queue.clock() + 3600)
+    with pytest.raises(QueueError):
+        queue.retry(item.id)  # not failed
+    queue.finish(item.id, "failed", error="The file changed after it was queued")
+    again = queue.retry(item.id)
+    assert again.state(queue.clock()) == "queued" and again.error is None and again.at is None
 
 
 def test_remove_rules(queue: Queue, media: Path) -> None:

@@ -356,10 +356,16 @@ class QueueController(QObject):
 
     @Slot(str)
     def retry(self, key: str) -> None:
-        """A failed item is queued again as a new item (the failed one stays, with its reason)."""
+        """A failed item goes back to the queue, due now (an upload TikTok already has is only followed)."""
         entry = self.entry(key)
-        if entry is not None and entry.item is not None:
-            self.add_item(entry.path, entry.item.settings, None)
+        if entry is None or entry.item is None:
+            return
+        access, item_id, name = self.access, entry.item.id, entry.path.name
+        self.runner.submit(
+            lambda: access.retry(item_id),
+            on_done=lambda _item: self._after_change(f"{name} is queued again."),
+            on_error=self._on_error,
+        )
 
     @Slot(str, int)
     def move(self, key: str, delta: int) -> None:

@@ -147,25 +147,11 @@ class QueueAccess:
         return self.queue().remove(item_id)
 
     def reorder(self, ids: list[str]) -> None:
-        """Queue.reorder, and then make the order stick for items without a time.
+        """The user's order (items without a time post in this order, after those whose time has come)."""
+        self.queue().reorder(ids)
 
-        Queue.items() sorts by time first (an item without one counts from when it was added), so positions alone
-        cannot move an unscheduled item before an older one. Giving the reordered unscheduled items one shared time
-        (the oldest of theirs, already past: still "due now") lets their positions decide.
-        """
-        queue = self.queue()
-        queue.reorder(ids)
-        current = [i.id for i in queue.items(include_finished=False) if i.id in ids]
-        if current == ids:
-            return
-        pending = {i.id: i for i in queue.items(include_finished=False) if i.stored_state == "pending"}
-        now = queue.clock()
-        loose = [item for i in ids if (item := pending.get(i)) is not None and (item.at is None or item.at <= now)]
-        if len(loose) < 2:
-            return
-        anchor = min(i.at if i.at is not None else i.created_at for i in loose)
-        for item in loose:
-            queue.update(item.id, at=anchor)
+    def retry(self, item_id: str) -> QueueItem:
+        return self.queue().retry(item_id)
 
     def late(self) -> list[QueueItem]:
         """Items that missed their time (the computer was off, Clipship closed), as the runner starts."""

@@ -35,6 +35,7 @@ Clock = Callable[[], float]
 # TikTok's posting caps (tiktok-api.md §6): the item waits, and is tried again after this long.
 CAP_CODES = ("spam_risk_too_many_posts", "spam_risk_too_many_pending_share", "reached_active_user_cap")
 CAP_RETRY_S = 3600.0
+RATE_LIMIT_PAUSE_S = 61.0  # TikTok's windows are a minute long (tiktok-api.md §6)
 LATE_GRACE_S = 300.0  # an item posted within this long after its time is on time
 DAILY_POST_CAP = 15  # about 15 direct posts per creator per 24 h (tiktok-api.md §6)
 PENDING_SHARE_CAP = 5  # pending inbox drafts per creator per 24 h
@@ -568,6 +569,11 @@ def run_queue(
                 blocked.add(item.account)
                 summary.outcomes[item.id] = WAITING
                 say(item, f"waiting until {iso_utc(retry)}: {exc.message}")
+                return
+            if exc.code == "rate_limit_exceeded":  # still limited after the client's own backoff (another runner
+                queue.release(item.id)  # on the same token?): give the item back, wait a window, go on
+                say(item, "TikTok's rate limit: waiting a minute before going on")
+                cancel.wait(RATE_LIMIT_PAUSE_S)
                 return
             if isinstance(exc, AuthError | NetworkError) or exc.retryable:
                 queue.release(item.id, exc.message)

@@ -307,3 +307,29 @@ def test_missed_items_say_how_late_and_posts_are_counted(queue: Queue, clock: Fa
     on_time = queue.add(video, PRIVATE, at=clock.now - 60)
     assert missed.late_by(clock.now) == 7200 and on_time.late_by(clock.now) == 0
     assert queue.history.posts_since("", clock.now - 86400) == 0
+
+
+def test_a_rate_limit_waits_and_goes_on(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP 429 on init beyond the client's own backoff: the item is given back, the runner waits, then posts it."""
+    import core.queue
+    from core.api import TikTokClient
+    from core.config import Config
+    from core.context import StaticToken
+
+    monkeypatch.setattr(core.queue, "RATE_LIMIT_PAUSE_S", 0.2)
+    sandbox.config.force_429 = {"video_init": 2}  # the first try and its one retry are refused
+    token = sandbox.issue_token()["access_token"]
+    config = Config(api_base=sandbox.base_url, data_dir=tmp_path / "data")
+
+    def client(ctx: AppContext, account: str | None) -> TikTokClient:
+        return TikTokClient(ctx.config, StaticToken(token), rate_limit_waits=(0.05,))
+
+    with Session(AppContext(config), poll_intervals=(0.1,), client_factory=client) as session:
+        queue = Queue(session.history)
+        item = queue.add(make_video(tmp_path / "r.mp4", 6_000_000), PRIVATE)
+        events: list[str] = []
+        summary = run_queue(
+            session, queue, once=True, cancel=threading.Event(), poll_s=0.2, on_event=lambda i, w: events.append(w)
+        )
+        assert summary.exit_code == 0 and summary.outcomes == {item.id: "published"}
+        assert any("rate limit" in e for e in events)

@@ -102,6 +102,33 @@ class _Run:
     link_wait_s: float
     started: float
 
+    @classmethod
+    def start(
+        cls,
+        client: TikTokClient,
+        history: History | None,
+        cancel: threading.Event | None,
+        on_stage: StageCallback | None,
+        on_progress: ProgressCallback | None,
+        on_attempt: AttemptCallback | None,
+        uploader: Uploader | None,
+        poll_intervals: Sequence[float],
+    ) -> _Run:
+        """A run with an in-memory history when none is given (the caller closes it) and a cancel event."""
+        return cls(
+            client,
+            history if history is not None else History.memory(),
+            cancel or threading.Event(),
+            on_stage,
+            on_progress,
+            on_attempt,
+            uploader,
+            poll_intervals,
+            MAX_WAIT_S,
+            0.0,
+            time.monotonic(),
+        )
+
     def record(self, attempt_id: int, state: State, **fields: object) -> Attempt:
         attempt = self.history.transition(attempt_id, state, **fields)  # type: ignore[arg-type]
         if self.on_attempt is not None:
@@ -158,19 +185,8 @@ def publish(
     """
     path = Path(path)
     own_history = history is None
-    run = _Run(
-        client,
-        history if history is not None else History.memory(),
-        cancel or threading.Event(),
-        on_stage,
-        on_progress,
-        on_attempt,
-        uploader,
-        poll_intervals,
-        max_wait_s,
-        link_wait_s,
-        time.monotonic(),
-    )
+    run = _Run.start(client, history, cancel, on_stage, on_progress, on_attempt, uploader, poll_intervals)
+    run.max_wait_s, run.link_wait_s = max_wait_s, link_wait_s
     try:
         return _publish(run, path, settings, chunk_size, wait, account or "", username, force)
     finally:
@@ -573,19 +589,8 @@ def resume_status(
     (and stays resumable); one TikTok has is followed to its outcome. A publish id this history never saw is
     followed as TikTok reports it."""
     own_history = history is None
-    run = _Run(
-        client,
-        history if history is not None else History.memory(),
-        cancel or threading.Event(),
-        on_stage,
-        None,
-        on_attempt,
-        None,
-        poll_intervals,
-        max_wait_s,
-        link_wait_s,
-        time.monotonic(),
-    )
+    run = _Run.start(client, history, cancel, on_stage, None, on_attempt, None, poll_intervals)
+    run.max_wait_s, run.link_wait_s = max_wait_s, link_wait_s
     try:
         run.history.recover()
         attempt = run.history.get(publish_id)

@@ -95,3 +95,18 @@ def settled_log(sb: Any, count: int, path_part: str = "", timeout: float = 5.0) 
         if len(entries) >= count or time.monotonic() > deadline:
             return entries
         time.sleep(0.01)
+
+
+def cli_env(sb: Any, data_dir: Path) -> dict[str, str]:
+    """The environment of a `python main.py ...` subprocess talking to the sandbox `sb` with a token of its own."""
+    import os
+
+    root = Path(__file__).resolve().parents[1]
+    out = {k: v for k, v in os.environ.items() if not k.startswith("CLIPSHIP_")}
+    out.update(
+        CLIPSHIP_API_BASE=sb.base_url,
+        CLIPSHIP_ACCESS_TOKEN=sb.issue_token()["access_token"],
+        CLIPSHIP_DATA_DIR=str(data_dir),
+        PYTHONPATH=str(root),
+    )
+    return out

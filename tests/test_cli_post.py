@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine_helpers import make_video, settled_log, sha256_file
+from tests.engine_helpers import cli_env, make_video, settled_log, sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"publish_id", "status", "fail_reason", "post_ids", "video_size", "chunk_size", "chunk_count", "elapsed_s"}
@@ -28,14 +28,7 @@ def sb(sandbox: Any) -> Any:
 
 @pytest.fixture
 def env(sb: Any, tmp_path: Path) -> dict[str, str]:
-    out = {k: v for k, v in os.environ.items() if not k.startswith("CLIPSHIP_")}
-    out.update(
-        CLIPSHIP_API_BASE=sb.base_url,
-        CLIPSHIP_ACCESS_TOKEN=sb.issue_token()["access_token"],
-        CLIPSHIP_DATA_DIR=str(tmp_path / "cli-data"),
-        PYTHONPATH=str(ROOT),
-    )
-    return out
+    return cli_env(sb, tmp_path / "cli-data")
 
 
 def run(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,6 @@ then what `status`, `history` and the next `post` say and do, against the sandbo
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine_helpers import make_video, settled_log, sha256_file
+from tests.engine_helpers import cli_env, make_video, settled_log, sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 INIT = "/v2/post/publish/video/init/"
@@ -31,14 +30,7 @@ def sb(sandbox: Any) -> Any:
 
 @pytest.fixture
 def env(sb: Any, tmp_path: Path) -> dict[str, str]:
-    out = {k: v for k, v in os.environ.items() if not k.startswith("CLIPSHIP_")}
-    out.update(
-        CLIPSHIP_API_BASE=sb.base_url,
-        CLIPSHIP_ACCESS_TOKEN=sb.issue_token()["access_token"],
-        CLIPSHIP_DATA_DIR=str(tmp_path / "cli-data"),
-        PYTHONPATH=str(ROOT),
-    )
-    return out
+    return cli_env(sb, tmp_path / "cli-data")
 
 
 def cli(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:

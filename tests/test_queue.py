@@ -22,7 +22,7 @@ from core.history import History
 from core.models import PostSettings
 from core.queue import Queue, QueueError, parse_when, run_queue
 from core.session import Session
-from tests.engine_helpers import make_video
+from tests.engine_helpers import cli_env, make_video
 
 ROOT = Path(__file__).resolve().parents[1]
 PRIVATE = PostSettings(privacy_level="SELF_ONLY")
@@ -188,14 +188,7 @@ def test_a_posting_cap_makes_the_item_wait(sandbox: Any, tmp_path: Path, monkeyp
 @pytest.fixture
 def env(sandbox: Any, tmp_path: Path) -> dict[str, str]:
     sandbox.config.processing_delay_s = 0.3
-    out = {k: v for k, v in os.environ.items() if not k.startswith("CLIPSHIP_")}
-    out.update(
-        CLIPSHIP_API_BASE=sandbox.base_url,
-        CLIPSHIP_ACCESS_TOKEN=sandbox.issue_token()["access_token"],
-        CLIPSHIP_DATA_DIR=str(tmp_path / "cli-data"),
-        PYTHONPATH=str(ROOT),
-    )
-    return out
+    return cli_env(sandbox, tmp_path / "cli-data")
 
 
 def cli(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -275,13 +275,7 @@ def run_post(args: argparse.Namespace, ctx: AppContext) -> int:
             try:
                 result = session.publish(request, callbacks, cancel)
             except PublishFailed as exc:
-                if isinstance(exc.result, PublishResult):
-                    if args.json:
-                        print(json.dumps(result_json(exc.result)), flush=True)
-                    else:
-                        _print_result(exc.result)
-                print(f"Error: {exc.user_text()}", file=sys.stderr)
-                return EXIT_FAILED
+                return _report_failed(exc, args.json)
     except ClipshipError as exc:
         if args.json:
             attempt = last.get("attempt")
@@ -296,6 +290,17 @@ def run_post(args: argparse.Namespace, ctx: AppContext) -> int:
     return EXIT_OK
 
 
+def _report_failed(exc: PublishFailed, as_json: bool) -> int:
+    """TikTok said FAILED: the result (stdout) and why (stderr); exit 1."""
+    if isinstance(exc.result, PublishResult):
+        if as_json:
+            print(json.dumps(result_json(exc.result)), flush=True)
+        else:
+            _print_result(exc.result)
+    print(f"Error: {exc.user_text()}", file=sys.stderr)
+    return EXIT_FAILED
+
+
 def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
     from core.session import Callbacks, Session
 
@@ -308,13 +313,7 @@ def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
                     args.publish_id, args.account, Callbacks(reporter.stage), cancel, link_wait_s=0.0
                 )
             except PublishFailed as exc:
-                if isinstance(exc.result, PublishResult):
-                    if args.json:
-                        print(json.dumps(result_json(exc.result)), flush=True)
-                    else:
-                        _print_result(exc.result)
-                print(f"Error: {exc.user_text()}", file=sys.stderr)
-                return EXIT_FAILED
+                return _report_failed(exc, args.json)
     except ClipshipError as exc:
         if args.json:
             print(json.dumps(result_json(None, exc)), flush=True)

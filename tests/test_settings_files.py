@@ -120,3 +120,18 @@ def test_a_full_disk_is_said_before_anything_is_sent(tiny_disk: Path, tmp_path: 
     listing = _run(env, "--sandbox", "history", "--json")
     assert listing.returncode == 0 and "Traceback" not in listing.stderr
     assert all(row["status"] != "UPLOADING" for row in json.loads(listing.stdout))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_the_history_and_its_journal_are_private_even_with_a_loose_umask(tmp_path: Path) -> None:
+    from core.history import History
+
+    old = os.umask(0o022)
+    try:
+        with History.in_dir(tmp_path) as history:
+            history._db.execute("CREATE TABLE IF NOT EXISTS probe (x)")
+            history._db.execute("INSERT INTO probe VALUES (1)")
+            for name in ("history.db", "history.db-wal", "history.db-shm"):
+                assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    finally:
+        os.umask(old)

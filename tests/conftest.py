@@ -56,7 +56,9 @@ def memory_keyring(request: pytest.FixtureRequest) -> Iterator[MemoryKeyring | N
     """An in-memory keyring for every test, except those marked secret_service (they use the real one)."""
     if request.node.get_closest_marker("secret_service"):
         if not os.environ.get("CLIPSHIP_SECRET_SERVICE"):
-            pytest.skip("needs gnome-keyring in a private D-Bus session (tests/run.sh sets one up)")
+            pytest.skip(
+                "needs gnome-keyring and dbus installed (apt-get install gnome-keyring dbus); tests/run.sh then runs them in a private D-Bus session"
+            )
         yield None
         return
     previous = keyring.get_keyring()

@@ -57,7 +57,8 @@ def memory_keyring(request: pytest.FixtureRequest) -> Iterator[MemoryKeyring | N
     if request.node.get_closest_marker("secret_service"):
         if not os.environ.get("CLIPSHIP_SECRET_SERVICE"):
             pytest.skip(
-                "needs gnome-keyring and dbus installed (apt-get install gnome-keyring dbus); tests/run.sh then runs them in a private D-Bus session"
+                "needs gnome-keyring and dbus installed (apt-get install gnome-keyring dbus); "
+                "tests/run.sh then runs these tests in a private D-Bus session"
             )
         yield None
         return

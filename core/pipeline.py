@@ -371,6 +371,9 @@ def _upload_and_follow(
         def on_ack(acked: int) -> None:
             run.record(attempt.id, State.UPLOADING, acked_bytes=acked)
 
+        def on_retry(number: int, attempt_no: int, allowed: int) -> None:
+            _stage(run.on_stage, Stage.UPLOADING, f"reconnecting… (attempt {attempt_no} of {allowed})")
+
         up.upload(
             upload_url,
             prepared.path,
@@ -379,6 +382,7 @@ def _upload_and_follow(
             on_progress=run.on_progress,
             on_chunk=on_chunk,
             on_ack=on_ack,
+            on_retry=on_retry,
             cancel=run.cancel,
             start_index=start,
         )

@@ -38,6 +38,7 @@ CONTAINER_TYPES = {
 }
 
 ChunkCallback = Callable[[int, int], None]  # (1-based chunk number, chunk count), before each chunk is sent
+RetryCallback = Callable[[int, int, int], None]  # (1-based chunk number, the try about to start, tries allowed)
 AckCallback = Callable[[int], None]  # bytes TikTok has acknowledged (a chunk boundary), after each accepted chunk
 
 
@@ -196,6 +197,7 @@ class Uploader:
         on_progress: ProgressCallback | None = None,
         on_chunk: ChunkCallback | None = None,
         on_ack: AckCallback | None = None,
+        on_retry: RetryCallback | None = None,
         cancel: threading.Event | None = None,
         start_index: int = 0,
     ) -> UploadResult:
@@ -203,7 +205,7 @@ class Uploader:
         self.all_sent = False
         with cut_on_cancel(self._adapter, cancel):
             return self._upload(
-                upload_url, path, plan, content_type, on_progress, on_chunk, on_ack, cancel, start_index
+                upload_url, path, plan, content_type, on_progress, on_chunk, on_ack, on_retry, cancel, start_index
             )
 
     def _upload(
@@ -215,6 +217,7 @@ class Uploader:
         on_progress: ProgressCallback | None,
         on_chunk: ChunkCallback | None,
         on_ack: AckCallback | None,
+        on_retry: RetryCallback | None,
         cancel: threading.Event | None,
         start_index: int,
     ) -> UploadResult:
@@ -282,9 +285,12 @@ class Uploader:
                     attempt += 1
                     if attempt >= self.max_attempts:
                         raise NetworkError(
-                            f"Chunk {index + 1} of {plan.count} failed {attempt} times ({outcome}).",
-                            "Check the internet connection and post again: the upload resumes where it stopped.",
+                            f"The upload stopped: TikTok's upload server did not take chunk {index + 1} of "
+                            f"{plan.count} after {attempt} tries (last: {outcome}).",
+                            "Check the internet connection, then post again: the upload resumes where it stopped.",
                         )
+                    if on_retry is not None:
+                        on_retry(index + 1, attempt + 1, self.max_attempts)
                     retries += 1
                     pause = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
                     log.info("chunk %d/%d: %s; retry %d in %.2f s", index + 1, plan.count, outcome, attempt, pause)

@@ -237,6 +237,7 @@ def test_faults_are_survived_with_the_real_backoff(env: dict[str, str], sb: Any,
     assert obj["status"] == "PUBLISH_COMPLETE" and sb.received(obj["publish_id"]).sha256 == sha256_file(video)
     statuses = [r.status for r in settled_log(sb, 4, "/upload")]
     assert statuses.count(503) == 1 and statuses[-1] == 201
+    assert "uploading: reconnecting… (attempt 2 of 6)" in out.stderr  # said while it retries, not only at the end
 
 
 def test_status_of_a_failed_post_exits_1(env: dict[str, str], sb: Any, media: Path) -> None:

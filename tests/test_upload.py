@@ -97,7 +97,7 @@ def test_retries_are_bounded(client: TikTokClient, sandbox: Any, tmp_path: Path)
     _, url = start(client, plan)
     with pytest.raises(NetworkError) as info:
         uploader(client).upload(url, video, plan)
-    assert "Chunk 1 of 2" in info.value.message and info.value.exit_code == 4
+    assert "chunk 1 of 2 after 4 tries" in info.value.message and info.value.exit_code == 4
     assert len(puts(sandbox, 4)) == 4
 
 

@@ -459,6 +459,18 @@ class History:
             ).fetchone()
         return int(row[0])
 
+    def oldest_since(self, account: str, since: float, draft: bool = False) -> float | None:
+        """When the oldest post of this account since `since` that reached TikTok was made (None: there is none)."""
+        wanted = tuple(s.value for s in AT_TIKTOK)
+        marks = ",".join("?" for _ in wanted)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT MIN(created_at) FROM attempts WHERE account = ? AND draft = ? AND created_at >= ?"
+                f" AND status IN ({marks})",
+                (account, int(draft), since, *wanted),
+            ).fetchone()
+        return float(row[0]) if row is not None and row[0] is not None else None
+
     def find_posted(self, file_fingerprint: str, account: str, api_base: str, draft: bool = False) -> Attempt | None:
         """The latest attempt that got this file to this account (or may have), if any."""
         return self.latest(file_fingerprint, account, api_base, draft, AT_TIKTOK)

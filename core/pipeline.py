@@ -266,6 +266,13 @@ def _publish(
         raise Cancelled("Cancelled before the upload began. Nothing was sent to TikTok.", "") from None
     except ClipshipError as exc:
         run.record(attempt.id, State.FAILED, error=exc.message, detail="refused before the upload; nothing was sent")
+        if isinstance(exc, ApiError) and exc.code in DAILY_CAPS:
+            when = _cap_clears_at(run.history, account, settings.draft)
+            if when is not None:
+                exc.hint = (
+                    f"This account can post again around {time.strftime('%a %H:%M', time.localtime(when))}: 24 "
+                    "hours after the first of its posts through Clipship in the last day (other apps count too)."
+                )
         raise
     except BaseException:
         run.record(attempt.id, State.ABANDONED, detail="stopped before the upload began; nothing was uploaded")
@@ -281,6 +288,16 @@ def _publish(
         log_id=init.log_id,
     )
     return _upload_and_follow(run, attempt, prepared, plan, 0, wait, resumed=False)
+
+
+DAILY_CAPS = ("spam_risk_too_many_posts", "spam_risk_too_many_pending_share")
+
+
+def _cap_clears_at(history: History, account: str, draft: bool) -> float | None:
+    """When the oldest of this account's posts in the last 24 h leaves TikTok's rolling window (None: none known)."""
+    now = time.time()
+    oldest = history.oldest_since(account, now - 86400, draft)
+    return oldest + 86400 if oldest is not None else None
 
 
 MIN_FREE_BYTES = 5_000_000  # the history's records and their journal, with room to spare

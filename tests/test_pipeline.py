@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -270,3 +271,17 @@ def test_cancel_while_waiting_keeps_the_post_resumable(
     record = history.attempts()[0]
     assert record.status == "PROCESSING_UPLOAD" and sb.received(record.publish_id).complete
     assert resume_status(client, record.publish_id, history, **FAST).status == "PUBLISH_COMPLETE"
+
+
+def test_the_daily_cap_says_when_the_account_can_post_again(
+    client: TikTokClient, sb: Any, video: Path, history: History, tmp_path: Path
+) -> None:
+    first = publish(client, video, PRIVATE, history=history, account="acct", wait=False)
+    sb.config.creator_info_error = "spam_risk_too_many_posts"
+    other = make_video(tmp_path / "other.mp4", 6_000_000)
+    with pytest.raises(ApiError) as info:
+        publish(client, other, PRIVATE, history=history, account="acct")
+    record = history.get(first.publish_id)
+    assert record is not None
+    expected = time.strftime("%a %H:%M", time.localtime(record.created_at + 86400))
+    assert f"can post again around {expected}" in info.value.hint

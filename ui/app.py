@@ -18,17 +18,16 @@ def resources_dir() -> Path:
 
 
 def apply_style(app: object) -> None:
-    """Fusion plus Clipship's stylesheet and icon (the icon set is optional)."""
+    """Fusion, Clipship's palette and stylesheet for the system's light or dark scheme (followed live), the icon."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from ui.theme import ThemeWatcher
+
     assert isinstance(app, QApplication)
     app.setStyle("Fusion")
-    qss = resources_dir() / "styles" / "clipship.qss"
-    try:
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
-    except OSError:
-        pass
+    if app.findChild(ThemeWatcher) is None:
+        ThemeWatcher(app, resources_dir() / "styles")
     icon = QIcon()
     for size in (16, 24, 32, 48, 64, 128, 256):
         png = resources_dir() / "icons" / f"clipship-{size}.png"

@@ -8,6 +8,8 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
+from ui.a11y import name
+
 AVATAR = 40
 
 
@@ -98,6 +100,8 @@ class AccountBar(QFrame):
         self.account_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.account_menu = QMenu(self.account_button)
         self.account_button.setMenu(self.account_menu)
+        name(self.account_button, "Account", "Switch account, sign in to another one, or sign out.")
+        name(self.sign_in_button, "Sign in with TikTok", "Opens TikTok in your browser to sign in.")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 10)
         layout.setSpacing(10)

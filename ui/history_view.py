@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.attempt import PENDING_AT_TIKTOK, RESUMABLE, State
 from core.history import Attempt
+from ui.a11y import name
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,10 @@ class HistoryView(QWidget):
         self.resume_button.setEnabled(False)
         self.resume_button.clicked.connect(self.on_resume_clicked)
         self.tree.itemSelectionChanged.connect(self.on_selection_changed)
+        name(self.tree, "Post history", "Every post made with Clipship: file, account, time and status.")
+        name(self.refresh_button, "Refresh history")
+        name(self.check_button, "Check status", "Ask TikTok again how the selected post is doing.")
+        name(self.resume_button, "Resume upload", "Continue the selected interrupted upload.")
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.resume_button)

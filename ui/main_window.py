@@ -157,10 +157,16 @@ class MainWindow(QMainWindow):
         self.open_action.triggered.connect(self.open_action_triggered)
         file_menu.addAction(self.open_action)
         self.settings_action = QAction("&Settings\u2026", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings_keys = [QKeySequence("Ctrl+,"), QKeySequence(QKeySequence.StandardKey.Preferences)]
+        self.settings_action.setShortcuts([k for i, k in enumerate(settings_keys) if k and k not in settings_keys[:i]])
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.settings_action_triggered)
         file_menu.addAction(self.settings_action)
+        self.post_action = QAction("&Post Now", self)
+        self.post_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.post_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.post_action.triggered.connect(self.post_action_triggered)
+        file_menu.addAction(self.post_action)
         file_menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -453,6 +459,13 @@ class MainWindow(QMainWindow):
         self.page.form.set_context_blockers(direct, draft)
         account_direct, account_draft = direct[len(common) :], draft[len(common) :]
         self.queue.set_context(self.accounts.creator, account_direct, account_draft)
+
+    @Slot()
+    def post_action_triggered(self) -> None:
+        """Ctrl+Return: the Post tab's Post now, exactly as clicking it (nothing when it is disabled)."""
+        button = self.page.form.post_button
+        if self.tabs.currentWidget() is self.page and button.isEnabled():
+            button.click()
 
     @Slot()
     def on_form_post_requested(self) -> None:

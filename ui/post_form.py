@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from core.models import PRIVACY_LABELS, TITLE_MAX_UTF16, CreatorInfo, PostSettings
 from ui import post_rules as rules
+from ui.a11y import name
 from ui.toggle_switch import ToggleSwitch
 
 
@@ -143,14 +144,20 @@ class PostForm(QWidget):
         layout.addWidget(self.creator_label)
         layout.addWidget(self.creator_status)
         layout.addSpacing(6)
-        layout.addWidget(_heading("Caption"))
+        caption_heading = _heading("Caption")
+        caption_heading.setBuddy(self.caption)
+        layout.addWidget(caption_heading)
         layout.addWidget(self.caption)
         layout.addWidget(self.counter)
-        layout.addWidget(_heading("Who can see this video"))
+        privacy_heading = _heading("Who can see this video")
+        privacy_heading.setBuddy(self.privacy)
+        layout.addWidget(privacy_heading)
         layout.addWidget(self.privacy)
         layout.addWidget(self.privacy_note)
         layout.addSpacing(6)
-        layout.addWidget(_heading("Allow users to"))
+        interactions_heading = _heading("Allow users to")
+        interactions_heading.setBuddy(self.allow_comment)
+        layout.addWidget(interactions_heading)
         row = QHBoxLayout()
         row.setSpacing(18)
         for box in self._interaction_boxes():
@@ -175,6 +182,10 @@ class PostForm(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.why_label)
 
+        self._name_controls()
+        for a, b in zip(self._tab_chain(), self._tab_chain()[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+
         self.caption.textChanged.connect(self.on_caption_changed)
         self.privacy.currentIndexChanged.connect(self.on_privacy_changed)
         self.disclose.toggled.connect(self.on_disclosure_changed)
@@ -185,6 +196,42 @@ class PostForm(QWidget):
         self.schedule_button.clicked.connect(self.on_schedule_clicked)
         self.set_creator(None)
         self.refresh()
+
+    def _name_controls(self) -> None:
+        """Accessible names and descriptions for every control (what a screen reader says)."""
+        name(self.caption, "Caption", f"The video's caption, up to {TITLE_MAX_UTF16} characters. Drafts keep none.")
+        name(self.privacy, "Who can see this video", "Required: choose who can watch this post.")
+        name(self.allow_comment, "Allow comments", "Let viewers comment on this video.")
+        name(self.allow_duet, "Allow Duet", "Let others make a Duet with this video.")
+        name(self.allow_stitch, "Allow Stitch", "Let others Stitch this video.")
+        name(self.disclose, "Disclose video content", "Turn on when this video promotes goods or services.")
+        name(self.your_brand, "Your brand", "You are promoting yourself or your own business.")
+        name(self.branded, "Branded content", "You are promoting another brand or a third party.")
+        name(self.aigc, "AI-generated content", "Label this video as AI-generated.")
+        name(self.consent, "Consent", "By posting you agree to TikTok's terms shown here.")
+        name(self.post_button, "Post now", "Post this video to TikTok now (Ctrl+Return).")
+        name(self.schedule_button, "Schedule", "Choose a date and time to post this video.")
+        name(
+            self.draft_button,
+            "Send to inbox as draft",
+            "Upload without posting: you finish the post, caption included, in the TikTok app.",
+        )
+
+    def _tab_chain(self) -> list[QWidget]:
+        """The controls in the order they appear: top to bottom, left to right."""
+        return [
+            self.caption,
+            self.privacy,
+            *self._interaction_boxes(),
+            self.disclose,
+            self.your_brand,
+            self.branded,
+            self.aigc,
+            self.consent,
+            self.draft_button,
+            self.schedule_button,
+            self.post_button,
+        ]
 
     def _interaction_boxes(self) -> tuple[QCheckBox, QCheckBox, QCheckBox]:
         return self.allow_comment, self.allow_duet, self.allow_stitch

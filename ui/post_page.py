@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.models import CreatorInfo
+from ui.a11y import name
 from ui.drop_zone import DropZone
 from ui.facts_panel import FactsPanel
 from ui.post_form import PostForm
@@ -31,6 +32,7 @@ def _scroll(widget: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields inside; the area follows the focus
     return area
 
 
@@ -61,6 +63,9 @@ class PostPage(QWidget):
         self.other_button.clicked.connect(self.on_open_requested)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self.on_clear_clicked)
+        name(self.other_button, "Choose another video", "Open a different video file instead of this one.")
+        name(self.remove_button, "Remove video", "Take this video off the form.")
+        name(self.preview.slider, "Cover frame", "Choose the frame TikTok shows as the video's cover.")
         facts_col = QVBoxLayout()
         facts_col.setSpacing(8)
         facts_col.addWidget(self.facts)
@@ -103,6 +108,9 @@ class PostPage(QWidget):
         layout.setSpacing(12)
         layout.addLayout(top, 1)
         layout.addWidget(self.progress)
+        chain = [self.preview.slider, self.other_button, self.remove_button, self.form.caption]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
 
     # ---- the video ----------------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.a11y import name
 from ui.account_bar import Banner
 from ui.post_form import PostForm
 from ui.post_page import _scroll
@@ -173,6 +174,12 @@ class QueuePage(QWidget):
         self.remove_button = QPushButton("Remove")
         self.retry_button = QPushButton("Retry")
         self.view_button = QPushButton("View post")
+        name(self.list, "Posting queue", "Videos waiting to be posted, in order. Select one to edit it.")
+        name(self.up_button, "Move up", "Post the selected video earlier.")
+        name(self.down_button, "Move down", "Post the selected video later.")
+        name(self.remove_button, "Remove from queue", "Take the selected video out of the queue.")
+        name(self.retry_button, "Retry", "Try the selected failed video again.")
+        name(self.view_button, "View post", "Open the selected post on TikTok.")
         buttons = QHBoxLayout()
         for button in (self.up_button, self.down_button, self.remove_button, self.retry_button, self.view_button):
             buttons.addWidget(button)

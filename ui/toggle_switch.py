@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 
@@ -43,10 +43,8 @@ class ToggleSwitch(QCheckBox):
         p.setBrush(QColor("#ffffff"))
         p.drawEllipse(QRectF(x, track.top() + 3, d, d))
         if self.hasFocus():
-            focus = QColor(pal.highlight().color())
-            focus.setAlpha(120)
             p.setBrush(Qt.BrushStyle.NoBrush)
-            p.setPen(focus)
+            p.setPen(QPen(pal.highlight().color(), 2))  # a solid ring: focus must be visible, not a hint
             p.drawRoundedRect(track.adjusted(-2, -2, 2, 2), self.TRACK_H / 2 + 2, self.TRACK_H / 2 + 2)
         p.setPen(pal.windowText().color() if enabled else pal.mid().color())
         text_rect = r.adjusted(0, 0, -(self.TRACK_W + 12), 0)

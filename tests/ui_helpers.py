@@ -80,6 +80,10 @@ class ScriptedPrompts(Prompts):
         self.asked.append(f"sign out {label}")
         return self.sign_out
 
+    def ask_sign_out_during_upload(self, parent: Any, label: str) -> bool:
+        self.asked.append(f"sign out during upload {label}")
+        return self.sign_out
+
     def ask_when(self, parent: Any, name: str, initial: float | None = None) -> float | None:
         self.asked.append(f"when {name}")
         return self.when

@@ -179,9 +179,9 @@ class AccountSession(QObject):
         self.prompts.warn(self.dialog_parent, "Sign-in failed", f"{message}\n\n{hint}".strip())
 
     @Slot()
-    def sign_out(self) -> None:
+    def sign_out(self, ask: bool = True) -> None:
         account = self.account
-        if account is None or not self.prompts.ask_sign_out(self.dialog_parent, account.label):
+        if account is None or (ask and not self.prompts.ask_sign_out(self.dialog_parent, account.label)):
             return
         if self.account is None or self.account.account_id != account.account_id:
             return  # the account changed while the question was open

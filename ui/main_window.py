@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.session = services.open_session(ctx)  # the one core Session; every call on a worker thread
         self.prompts = Prompts()
         self._inspect_generation = 0
+        self._sign_out_when_idle: str | None = None  # signing out waits for the upload it stopped
 
         self.setWindowTitle(APP_NAME + (" \u2014 Sandbox" if self.sandbox else ""))
         self.setAcceptDrops(True)
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
         self.sign_in_action = account_menu.addAction("&Sign In\u2026")
         self.sign_in_action.triggered.connect(self.accounts.sign_in)
         self.sign_out_action = account_menu.addAction("Sign &Out")
-        self.sign_out_action.triggered.connect(self.accounts.sign_out)
+        self.sign_out_action.triggered.connect(self.sign_out_action_triggered)
         view_menu = bar.addMenu("&View")
         post_tab = view_menu.addAction("&Post")
         post_tab.setShortcut(QKeySequence("Ctrl+1"))
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         accounts, history, flow = self.accounts, self.history_controller, self.flow
         self.account_bar.sign_in_requested.connect(accounts.sign_in)
-        self.account_bar.sign_out_requested.connect(accounts.sign_out)
+        self.account_bar.sign_out_requested.connect(self.sign_out_action_triggered)
         self.account_bar.switch_requested.connect(accounts.switch)
         accounts.accounts_loaded.connect(self.on_accounts_loaded)
         accounts.account_changed.connect(self.on_account_changed)
@@ -257,6 +258,19 @@ class MainWindow(QMainWindow):
         self.keyring_banner.label.setText(state.keyring_notice)
         self.keyring_banner.setVisible(bool(state.keyring_notice))
 
+    @Slot()
+    def sign_out_action_triggered(self) -> None:
+        """Sign out; under a running upload ask first, then stop the upload and sign out once it has stopped."""
+        account = self.accounts.account
+        if not self.flow.is_busy() or account is None:
+            self.accounts.sign_out()
+            return
+        if not self.prompts.ask_sign_out_during_upload(self, account.label):
+            return
+        self._sign_out_when_idle = account.account_id
+        self.statusBar().showMessage("Stopping the upload, then signing out…", 8000)
+        self.flow.on_cancel_requested()
+
     @Slot(object)
     def on_account_changed(self, account: AccountView | None) -> None:
         """A new account (or none): the earlier-post check of the loaded video is that account's."""
@@ -314,6 +328,7 @@ class MainWindow(QMainWindow):
         self.resume_banner.hide()
         self.tabs.setCurrentWidget(self.page)
         self.flow.resume(attempt)
+        self.update_post_state()
 
     @Slot(int)
     def on_tab_changed(self, index: int) -> None:
@@ -346,6 +361,16 @@ class MainWindow(QMainWindow):
         """One video: the Post tab, as before. Several (or one while others wait to be set up): queue items."""
         if len(paths) == 1 and not self.queue.new_entries and not self.flow.is_busy():
             self.load_video(paths[0])
+            return
+        if self.flow.is_busy():  # the upload's progress stays in view; the new videos wait in the queue
+            self.queue.add_files(paths, self.accounts.creator)
+            n = len(paths)
+            names = f"“{paths[0].name}”" if n == 1 else f"{n} videos"
+            text = (
+                f"{names} added to the Queue tab: choose {'its' if n == 1 else 'their'} settings there. "
+                "This upload goes on."
+            )
+            self.statusBar().showMessage(text, 10_000)
             return
         self.tabs.setCurrentWidget(self.queue_page)
         self.queue.add_files(paths, self.accounts.creator)
@@ -438,7 +463,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def update_post_state(self) -> None:
         """Tell the form everything outside it that stops a post (video, account, creator, upload running)."""
-        common = (["An upload is in progress."] if self.flow.is_busy() else []) + self.page.video_blockers()
+        busy = self.flow.is_busy()
+        self.page.set_sending(busy)
+        common = (["An upload is in progress."] if busy else []) + self.page.video_blockers()
         direct, draft = list(common), list(common)
         account, accounts = self.accounts.account, self.accounts
         if account is None:
@@ -521,10 +548,16 @@ class MainWindow(QMainWindow):
     def start_publish(self, draft: bool) -> None:
         account = self.accounts.account
         self.flow.post(draft, account.account_id if account else None, self.ctx.config.chunk_size or None)
+        self.update_post_state()  # the form turns read-only at once
 
     @Slot()
     def on_flow_idle(self) -> None:
         self.update_post_state()
+        pending, self._sign_out_when_idle = self._sign_out_when_idle, None
+        account = self.accounts.account
+        if pending is not None and account is not None and account.account_id == pending:
+            self.accounts.sign_out(ask=False)  # the user already said yes, before the upload stopped
+            return
         if self.page.path is not None:
             self.accounts.refresh_creator()  # the form is shown again: fresh creator_info
 

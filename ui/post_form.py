@@ -21,6 +21,8 @@ from ui import post_rules as rules
 from ui.a11y import name
 from ui.toggle_switch import ToggleSwitch
 
+SENDING_TEXT = "Sending this post: its settings can't be changed until the upload ends."
+
 
 def _note(text: str = "", object_name: str = "note") -> QLabel:
     label = QLabel(text)
@@ -137,13 +139,23 @@ class PostForm(QWidget):
             "Upload without posting: TikTok sends it to your inbox and you finish the post in the TikTok app."
         )
         self.why_label = _note("", "whyNote")
+        self.sending_note = _note(SENDING_TEXT, "labelNote")
+        self.sending_note.hide()
+        self.sending = False
 
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(6)
+        outer.addWidget(self.creator_label)
+        outer.addWidget(self.creator_status)
+        outer.addWidget(self.sending_note)
+        outer.addSpacing(6)
+        self.fields = QWidget()  # every setting of the post: read-only as a whole while it is being sent
+        self.fields.setObjectName("postFields")
+        layout = QVBoxLayout(self.fields)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.creator_label)
-        layout.addWidget(self.creator_status)
-        layout.addSpacing(6)
+        outer.addWidget(self.fields)
         caption_heading = _heading("Caption")
         caption_heading.setBuddy(self.caption)
         layout.addWidget(caption_heading)
@@ -171,6 +183,7 @@ class PostForm(QWidget):
         layout.addSpacing(6)
         layout.addWidget(self.aigc)
         layout.addWidget(aigc_help)
+        layout = outer
         layout.addStretch(1)
         layout.addSpacing(8)
         layout.addWidget(self.consent)
@@ -232,6 +245,16 @@ class PostForm(QWidget):
             self.schedule_button,
             self.post_button,
         ]
+
+    def _offered(self, box: QCheckBox) -> bool:
+        """The box is a choice the rules allow (its own state, whether or not the form is read-only now)."""
+        return box.isEnabledTo(self.fields)
+
+    def set_sending(self, sending: bool) -> None:
+        """While the post is being sent its settings can't change: every field read-only, and the form says so."""
+        self.sending = sending
+        self.fields.setEnabled(not sending)
+        self.sending_note.setVisible(sending)
 
     def _interaction_boxes(self) -> tuple[QCheckBox, QCheckBox, QCheckBox]:
         return self.allow_comment, self.allow_duet, self.allow_stitch
@@ -299,12 +322,12 @@ class PostForm(QWidget):
         return PostSettings(
             privacy_level=None if draft else self.privacy_level(),
             title=self.caption.toPlainText(),
-            disable_comment=not (self.allow_comment.isEnabled() and self.allow_comment.isChecked()),
-            disable_duet=not (self.allow_duet.isEnabled() and self.allow_duet.isChecked()),
-            disable_stitch=not (self.allow_stitch.isEnabled() and self.allow_stitch.isChecked()),
+            disable_comment=not (self._offered(self.allow_comment) and self.allow_comment.isChecked()),
+            disable_duet=not (self._offered(self.allow_duet) and self.allow_duet.isChecked()),
+            disable_stitch=not (self._offered(self.allow_stitch) and self.allow_stitch.isChecked()),
             video_cover_timestamp_ms=cover_ms,
             brand_organic_toggle=toggle and self.your_brand.isChecked(),
-            brand_content_toggle=toggle and self.branded.isChecked() and self.branded.isEnabled(),
+            brand_content_toggle=toggle and self.branded.isChecked() and self._offered(self.branded),
             is_aigc=self.aigc.isChecked(),
             draft=draft,
         )
@@ -428,7 +451,7 @@ class PostForm(QWidget):
             (self.allow_stitch, settings.disable_stitch),
         )
         for box, disabled in pairs:
-            box.setChecked(box.isEnabled() and not disabled)
+            box.setChecked(self._offered(box) and not disabled)
         self.disclose.setChecked(settings.brand_organic_toggle or settings.brand_content_toggle)
         self.your_brand.setChecked(settings.brand_organic_toggle)
         self.branded.setChecked(settings.brand_content_toggle)

@@ -167,6 +167,16 @@ class PostPage(QWidget):
             return [f"Fix the video first: {first.message}"]
         return []
 
+    def set_sending(self, sending: bool) -> None:
+        """The post is being sent: form and cover read-only, the video stays (Remove waits for the upload)."""
+        self.form.set_sending(sending)
+        self.preview.slider.setEnabled(not sending and self.preview.slider.maximum() > 0)
+        self.other_button.setEnabled(not sending)
+        self.remove_button.setEnabled(not sending)
+        wait = "Wait for the upload to finish (or cancel it) to choose another video." if sending else ""
+        self.other_button.setToolTip(wait)
+        self.remove_button.setToolTip(wait)
+
     def set_creator(self, creator: CreatorInfo | None, status: str = "") -> None:
         self.form.set_creator(creator, status)
 

@@ -35,6 +35,13 @@ class Prompts:
         text = f"Sign out {label}? Clipship revokes its access and forgets the sign-in on this computer."
         return self.ask(parent, "Sign out", text, default_yes=True)
 
+    def ask_sign_out_during_upload(self, parent: QWidget | None, label: str) -> bool:
+        text = (
+            f"Sign out {label} now? A video is still uploading with this account: signing out stops the upload "
+            "(nothing is posted; you can resume it after signing in again)."
+        )
+        return self.ask(parent, "Sign out during an upload", text)
+
     def ask_when(self, parent: QWidget | None, name: str, initial: float | None = None) -> float | None:
         """When to post `name` (the Schedule\u2026 dialog, local time with its zone); None when cancelled."""
         from ui.schedule_dialog import ScheduleDialog

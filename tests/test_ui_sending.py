@@ -92,3 +92,19 @@ def test_a_file_dropped_mid_upload_is_queued_and_the_upload_goes_on(qtbot: Any, 
     message = uploading.statusBar().currentMessage()
     assert BAD_FPS.name in message and "Queue" in message
     assert uploading.flow.is_busy() and uploading.page.path != BAD_FPS
+
+
+def test_the_draft_button_says_before_sending_that_drafts_carry_no_caption(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    from ui.post_form import DRAFT_TEXT
+
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
+    wait_ready(qtbot, win)
+    form = win.page.form
+    assert not form.draft_button.isEnabled() and not form.draft_note.isVisible()
+    load_good_video(qtbot, win)
+    assert form.draft_button.isEnabled() and form.draft_note.isVisible()
+    assert form.draft_note.text() == DRAFT_TEXT
+    assert "no caption" in DRAFT_TEXT and "TikTok app" in DRAFT_TEXT
+    assert "TikTok app" in form.draft_button.accessibleDescription()

@@ -21,6 +21,10 @@ from ui import post_rules as rules
 from ui.a11y import name
 from ui.toggle_switch import ToggleSwitch
 
+DRAFT_TEXT = (
+    "Drafts carry no caption: TikTok sends the video to your TikTok inbox, and you finish the post "
+    "(caption included) in the TikTok app."
+)
 SENDING_TEXT = "Sending this post: its settings can't be changed until the upload ends."
 
 
@@ -139,6 +143,7 @@ class PostForm(QWidget):
             "Upload without posting: TikTok sends it to your inbox and you finish the post in the TikTok app."
         )
         self.why_label = _note("", "whyNote")
+        self.draft_note = _note(DRAFT_TEXT)
         self.sending_note = _note(SENDING_TEXT, "labelNote")
         self.sending_note.hide()
         self.sending = False
@@ -193,6 +198,7 @@ class PostForm(QWidget):
         buttons.addWidget(self.schedule_button)
         buttons.addWidget(self.post_button)
         layout.addLayout(buttons)
+        layout.addWidget(self.draft_note)
         layout.addWidget(self.why_label)
 
         self._name_controls()
@@ -426,6 +432,7 @@ class PostForm(QWidget):
         )
         draft = self.draft_blockers()
         self.draft_button.setEnabled(not draft)
+        self.draft_note.setVisible(not draft)  # said before anything is sent, whenever a draft can be sent
         self.why_label.setText(direct[0] if direct else "")
         self.why_label.setVisible(bool(direct))
         self.changed.emit()

@@ -115,6 +115,7 @@ def test_three_dropped_videos_become_three_items_each_with_its_own_form(
     qtbot.waitUntil(lambda: names(window) == ["clip-1.mp4", "clip-2.mp4", "clip-3.mp4"], timeout=5000)
     assert window.tabs.currentWidget() is window.queue_page
     qtbot.waitUntil(lambda: headlines(window) == ["Not scheduled yet"] * 3, timeout=10_000)
+    wait_ready(qtbot, window)  # dropping files asks for fresh creator_info: Post waits for it
     form = window.queue_page.form
     # The same audit rules as a single post: no privacy chosen, toggles off, the consent line, Post disabled.
     select(window, "clip-1.mp4")
@@ -124,7 +125,7 @@ def test_three_dropped_videos_become_three_items_each_with_its_own_form(
     assert form.post_button.text() == "Post now" and form.schedule_button.text() == "Schedule\u2026"
     choose_privacy(form, "SELF_ONLY")
     form.caption.setPlainText("first of three")
-    assert form.post_button.isEnabled() and form.schedule_button.isEnabled()
+    assert form.post_button.isEnabled() and form.schedule_button.isEnabled(), form.direct_blockers()
     select(window, "clip-2.mp4")
     assert form.privacy_level() is None and form.caption.toPlainText() == ""  # its own settings
     select(window, "clip-1.mp4")
@@ -145,6 +146,7 @@ def test_scheduled_item_posts_at_its_time_and_post_now_posts_at_once(
     a, b = videos(tmp_path / "in", 2)
     drop_files(window, [a, b])
     qtbot.waitUntil(lambda: headlines(window) == ["Not scheduled yet"] * 2, timeout=10_000)
+    wait_ready(qtbot, window)  # dropping files asks for fresh creator_info: Post waits for it
     form = window.queue_page.form
     at = time.time() + 4
     window.set_prompts(ScriptedPrompts(when=at))

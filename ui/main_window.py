@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         accounts.error_changed.connect(self.on_creator_error)
         accounts.avatar_changed.connect(self.on_avatar_changed)
         accounts.message.connect(self.show_status_message)
+        accounts.sign_in_needed.connect(self.on_sign_in_needed)
         self.page.open_requested.connect(self.open_action_triggered)
         self.page.clear_requested.connect(self.clear_video)
         self.page.form.post_requested.connect(self.on_form_post_requested)
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
         flow.open_requested.connect(self.open_action_triggered)
         flow.history_requested.connect(self.show_history_tab)
         flow.unaudited.connect(self.unaudited_banner.show)
+        flow.sign_in_refused.connect(self.accounts.sign_in_refused)
         history.rows_changed.connect(self.history.set_rows)
         history.status_changed.connect(self.history.set_status)
         history.resumable_changed.connect(self.on_resumable_changed)
@@ -301,6 +303,11 @@ class MainWindow(QMainWindow):
     def on_creator_error(self, text: str) -> None:
         self.page.set_creator(None)
         self.page.form.set_creator_status(text, error=True)
+        self.update_post_state()
+
+    @Slot(bool)
+    def on_sign_in_needed(self, on: bool) -> None:
+        self.account_bar.set_needs_sign_in(on)
         self.update_post_state()
 
     @Slot(QPixmap)
@@ -471,6 +478,9 @@ class MainWindow(QMainWindow):
         if account is None:
             direct.append("Sign in to TikTok first.")
             draft.append("Sign in to TikTok first.")
+        elif accounts.needs_sign_in:
+            direct.append(accounts.creator_error)
+            draft.append(accounts.creator_error)
         else:
             if accounts.creator_error:
                 direct.append(accounts.creator_error)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import ClipshipError
 from core.media import MediaFacts, Problem
 from core.models import CreatorInfo, PublishResult, Stage
 
@@ -192,10 +191,11 @@ def extract_frame(path: Path, at_ms: int, width: int = 540) -> bytes | None:
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
-    """(message, hint) safe to show for any exception."""
-    if isinstance(exc, ClipshipError):
-        return exc.message, exc.hint
-    return "Something unexpected went wrong.", "Try again. If it keeps happening, start Clipship with --debug."
+    """(sentence, next step) in the window's words for any exception: no codes, log ids or command lines."""
+    from ui.plain_errors import explain
+
+    said = explain(exc)
+    return said.sentence, said.step
 
 
 # ---- accounts --------------------------------------------------------------------------------------------

@@ -188,9 +188,14 @@ class PostForm(QWidget):
         layout.addSpacing(6)
         layout.addWidget(self.aigc)
         layout.addWidget(aigc_help)
-        layout = outer
-        layout.addStretch(1)
-        layout.addSpacing(8)
+        outer.addStretch(1)
+        # The consent line, the buttons and why they are disabled: one bar that a page can take out of the
+        # form's scroll area (take_action_bar), so that Post is always in view whatever the window's height.
+        self.action_bar = QWidget()
+        self.action_bar.setObjectName("actionBar")
+        layout = QVBoxLayout(self.action_bar)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(6)
         layout.addWidget(self.consent)
         buttons = QHBoxLayout()
         buttons.addWidget(self.draft_button)
@@ -200,6 +205,7 @@ class PostForm(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.draft_note)
         layout.addWidget(self.why_label)
+        outer.addWidget(self.action_bar)
 
         self._name_controls()
         for a, b in zip(self._tab_chain(), self._tab_chain()[1:], strict=False):
@@ -215,6 +221,13 @@ class PostForm(QWidget):
         self.schedule_button.clicked.connect(self.on_schedule_clicked)
         self.set_creator(None)
         self.refresh()
+
+    def take_action_bar(self) -> QWidget:
+        """The consent line and the buttons, out of this form's layout: the caller places it (outside any scroll)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.removeWidget(self.action_bar)
+        return self.action_bar
 
     def _name_controls(self) -> None:
         """Accessible names and descriptions for every control (what a screen reader says)."""

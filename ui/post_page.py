@@ -26,6 +26,27 @@ from ui.services import Inspection
 from ui.tasks import TaskRunner
 
 
+def form_column(card: QWidget, form: PostForm) -> QWidget:
+    """The form's card in a scroll area, and under it, always in view, the form's consent line and buttons."""
+    column = QWidget()
+    column.setObjectName("formColumn")
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(_scroll(card), 1)
+    bar = QFrame()
+    bar.setObjectName("actionCard")
+    bar_layout = QVBoxLayout(bar)
+    bar_layout.setContentsMargins(18, 6, 18, 12)
+    bar_layout.addWidget(form.take_action_bar())
+    layout.addWidget(bar)
+    column.setFixedWidth(FORM_WIDTH)
+    return column
+
+
+FORM_WIDTH = 424
+
+
 def _scroll(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setWidget(widget)
@@ -56,8 +77,7 @@ class PostPage(QWidget):
         self.drop_zone.open_requested.connect(self.on_open_requested)
 
         self.preview = PreviewPanel(runner)
-        self.preview.setMinimumWidth(180)
-        self.preview.setMaximumWidth(250)
+        self.preview.setMinimumWidth(170)  # and grows with the window: the picture takes the room there is
         self.facts = FactsPanel()
         self.other_button = QPushButton("Choose another video\u2026")
         self.other_button.clicked.connect(self.on_open_requested)
@@ -79,8 +99,8 @@ class PostPage(QWidget):
         media_layout = QHBoxLayout(media)
         media_layout.setContentsMargins(0, 0, 0, 0)
         media_layout.setSpacing(18)
-        media_layout.addWidget(self.preview)
-        media_layout.addLayout(facts_col, 1)
+        media_layout.addWidget(self.preview, 3)
+        media_layout.addLayout(facts_col, 2)
 
         self.left = QStackedWidget()
         self.left.addWidget(self.drop_zone)
@@ -93,8 +113,8 @@ class PostPage(QWidget):
         card_layout = QVBoxLayout(form_card)
         card_layout.setContentsMargins(18, 16, 18, 14)
         card_layout.addWidget(self.form)
-        self.form_scroll = _scroll(form_card)
-        self.form_scroll.setFixedWidth(440)
+        self.form_column = form_column(form_card, self.form)
+        self.form_scroll = self.form_column.findChild(QScrollArea)
 
         self.progress = ProgressPanel()
         self.progress.hide()
@@ -102,7 +122,7 @@ class PostPage(QWidget):
         top = QHBoxLayout()
         top.setSpacing(20)
         top.addWidget(self.left, 1)
-        top.addWidget(self.form_scroll)
+        top.addWidget(self.form_column)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(12)

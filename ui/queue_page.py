@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from ui.a11y import name
 from ui.account_bar import Banner
 from ui.post_form import PostForm
-from ui.post_page import _scroll
+from ui.post_page import form_column
 from ui.queue_state import Entry, describe
 
 MIME = "application/x-clipship-queue-keys"
@@ -214,13 +215,13 @@ class QueuePage(QWidget):
         card_layout.addWidget(self.item_title)
         card_layout.addWidget(self.item_state)
         card_layout.addWidget(self.form, 1)
-        self.form_scroll = _scroll(card)
-        self.form_scroll.setFixedWidth(440)
+        self.form_column = form_column(card, self.form)
+        self.form_scroll = self.form_column.findChild(QScrollArea)
 
         row = QHBoxLayout()
         row.setSpacing(20)
         row.addLayout(left, 1)
-        row.addWidget(self.form_scroll)
+        row.addWidget(self.form_column)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 12, 20, 16)
         layout.setSpacing(10)
@@ -291,6 +292,8 @@ class QueuePage(QWidget):
         editable = entry is not None and entry.editable(now)
         self.form.setEnabled(editable)
         self.form.setVisible(entry is not None)
+        self.form.action_bar.setEnabled(editable)
+        self.form.action_bar.setVisible(entry is not None)
         movable = entry is not None and entry.movable(now)
         row = self.model.row_of(entry.key) if entry is not None else -1
         entries = self.model.entries

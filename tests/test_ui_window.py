@@ -294,6 +294,12 @@ def test_an_api_refusal_offers_the_right_step_and_the_unaudited_banner(qtbot: An
     assert "private" in progress.message_label.text().lower()
     assert "log_id" not in progress.message_label.text() and "TikTok log id: " in progress.details.details()
     assert window.unaudited_banner.isVisible()
+    # From now on the form offers only "Only me" (still chosen by the user: no default) and says why.
+    form = window.page.form
+    assert [form.privacy.itemData(i) for i in range(form.privacy.count())] == ["SELF_ONLY"]
+    assert form.privacy_note.isVisibleTo(window) and "not audited" in form.privacy_note.text()
+    queue_form = window.queue_page.form
+    assert all(queue_form.privacy.itemData(i) == "SELF_ONLY" for i in range(queue_form.privacy.count()))
 
 
 def test_closing_during_an_upload_asks_then_cancels_cleanly(

@@ -108,7 +108,7 @@ class AccountBar(QFrame):
         layout.setSpacing(10)
         layout.addWidget(self.avatar)
         layout.addLayout(names)
-        layout.addWidget(self.mode_badge)
+        layout.addWidget(self.mode_badge, 0, Qt.AlignmentFlag.AlignVCenter)  # a tag, not the bar's height
         layout.addSpacing(8)
         layout.addWidget(self.cap_label)
         layout.addStretch(1)

@@ -36,6 +36,7 @@ from ui.history_controller import HistoryController
 from ui.history_view import HistoryView
 from ui.post_flow import PostFlow
 from ui.post_page import PostPage
+from ui.post_rules import ONLY_PRIVATE_UNAUDITED
 from ui.prompts import Prompts
 from ui.queue_controller import QueueController
 from ui.queue_page import QueuePage
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         self.keyring_banner = Banner("", "warning")
         self.keyring_banner.hide()
         self.unaudited_banner = Banner(UNAUDITED_TEXT, "info")
-        self.unaudited_banner.setVisible(self.sandbox and ctx.sandbox is not None and not ctx.sandbox.config.audited)
+        self.unaudited_banner.hide()
         self.resume_banner = Banner("", "info")
         self.resume_banner.hide()
         self.resume_button = QPushButton("Resume")
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         self._fit_to_screen()
+        if self._known_unaudited():
+            self.set_unaudited(True)
         self.update_post_state()
         QTimer.singleShot(0, self.start_up)
 
@@ -229,7 +232,7 @@ class MainWindow(QMainWindow):
         flow.sign_in_requested.connect(accounts.sign_in)
         flow.open_requested.connect(self.open_action_triggered)
         flow.history_requested.connect(self.show_history_tab)
-        flow.unaudited.connect(self.unaudited_banner.show)
+        flow.unaudited.connect(self.on_unaudited)
         flow.sign_in_refused.connect(self.accounts.sign_in_refused)
         history.rows_changed.connect(self.history.set_rows)
         history.status_changed.connect(self.history.set_status)
@@ -304,6 +307,30 @@ class MainWindow(QMainWindow):
         self.page.set_creator(None)
         self.page.form.set_creator_status(text, error=True)
         self.update_post_state()
+
+    def _unaudited_key(self) -> str:
+        """Where the window remembers that TikTok called this client unaudited (per client key, never the key)."""
+        import hashlib
+
+        key = self.ctx.config.client_key or ""
+        return "unaudited/" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def _known_unaudited(self) -> bool:
+        if self.sandbox and self.ctx.sandbox is not None and not self.ctx.sandbox.config.audited:
+            return True
+        return str(self.qsettings.value(self._unaudited_key(), "false")).lower() == "true"
+
+    @Slot()
+    def on_unaudited(self) -> None:
+        """TikTok refused a post as from an unaudited client: remember it, offer only "Only me", say why."""
+        self.qsettings.setValue(self._unaudited_key(), "true")
+        self.set_unaudited(True)
+
+    def set_unaudited(self, on: bool) -> None:
+        self.unaudited_banner.setVisible(on)
+        reason = ONLY_PRIVATE_UNAUDITED if on else ""
+        self.page.form.set_only_private(reason)
+        self.queue_page.form.set_only_private(reason)
 
     @Slot(bool)
     def on_sign_in_needed(self, on: bool) -> None:

@@ -304,8 +304,9 @@ class ProgressPanel(QFrame):
 
     def _set_state(self, state: str) -> None:
         self.setProperty("state", state)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, self.bar):  # the bar's colour follows the panel's state (red, green, blue)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
     @Slot()
     def on_cancel_clicked(self) -> None:

@@ -20,6 +20,7 @@ from core.distribution import built_in_credentials
 from core.errors import EXIT_AUTH, EXIT_OK, InputError
 
 SECRET_SETTINGS = {"client_secret", "access_token", "refresh_token"}
+SECRET_PLACES = {Storage.KEYRING: "OS keyring", Storage.PLAINTEXT: "plain-text file", Storage.MEMORY: "memory"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -216,7 +217,7 @@ def cmd_config(args: argparse.Namespace, ctx: AppContext) -> int:
         return EXIT_OK
     if action == "delete-secret":
         store.delete_client_secret()
-        print("Client secret removed from the OS keyring.")
+        print(f"Client secret removed from the {SECRET_PLACES[store.storage]}.")
         return EXIT_OK
     env_key = os.environ.get("CLIPSHIP_CLIENT_KEY", "")
     own_key = env_key or settings.get("client_key", "")
@@ -224,7 +225,7 @@ def cmd_config(args: argparse.Namespace, ctx: AppContext) -> int:
     secret_source = (
         "set (environment)"
         if os.environ.get("CLIPSHIP_CLIENT_SECRET")
-        else ("set (OS keyring)" if store.client_secret() else "not set")
+        else (f"set ({SECRET_PLACES[store.storage]})" if store.client_secret() else "not set")
     )
     built_in = None if own_key else built_in_credentials()
     if built_in is not None:  # no app of the user's own: the one built into this copy signs in

@@ -1,7 +1,8 @@
 """Sign in with a real browser: headless Chromium, driven by Selenium, clicks Authorize on the sandbox's consent page.
 
 The app's own sign-in (core.auth.login: PKCE, a loopback listener on 127.0.0.1, the code exchange, the keyring)
-runs unchanged; only its browser hook (`opener`) hands the consent URL to Chromium instead of the system browser.
+runs unchanged; only its browser hook (`opener`, or the window's `browser_opener` behind its Sign in button) hands
+the consent URL to Chromium instead of the system browser.
 Needs Debian's `chromium` and `chromium-driver` (CI installs them in .ci/run) and the `selenium` package (the
 `test` extra); skipped with the reason otherwise.
 
@@ -197,3 +198,32 @@ def test_cancel_in_chromium_stores_nothing(ctx: AppContext, chromium: Any, memor
     assert "access was denied" in info.value.message
     assert browser.callback_heading == "Sign-in not completed"
     assert memory_keyring.store == {} and AccountRegistry(ctx.config.data_dir).accounts() == []
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+def test_sign_in_from_the_window_in_chromium(
+    qtbot: Any, sandbox: Any, chromium: Any, memory_keyring: Any, tmp_path: Path
+) -> None:
+    """The desktop app's own Sign in button; the window's browser hook hands the page to Chromium."""
+    from ui_helpers import sandbox_ctx, wait_ready, window_factory
+
+    factory = window_factory(qtbot, tmp_path)
+    make_window = next(factory)
+    try:
+        win = make_window(sandbox_ctx(sandbox, tmp_path / "data", sign_in=False))
+        qtbot.waitUntil(lambda: win.account_bar.sign_in_button.isVisibleTo(win), timeout=10_000)
+        browser = ChromiumOpener(chromium, tmp_path)
+        win.accounts.browser_opener = browser
+        win.account_bar.sign_in_button.click()
+        wait_ready(qtbot, win)
+        assert browser.done.wait(15) and browser.error is None, browser.error
+        assert browser.callback_heading == "Signed in"
+        assert win.accounts.sign_in_dialog is None  # closed by itself once Chromium landed on the callback
+        assert win.account_bar.nickname.text() == "Sandbox Creator"
+        assert win.account_bar.username.text() == "@sandbox.creator"
+        (account,) = AccountRegistry(tmp_path / "data").accounts()
+        assert account.username == "sandbox.creator" and account.is_default
+        blob = json.loads(memory_keyring.store[(SANDBOX_SERVICE, account.open_id)])
+        assert blob["access_token"].startswith("act.")
+    finally:
+        next(factory, None)  # closes the window and joins its threads

@@ -46,6 +46,7 @@ FLAGS = (
     "--window-size=900,860",
     "--force-device-scale-factor=1",
     "--lang=en-US",
+    "--password-store=basic",  # never the test run's Secret Service
 )
 
 pytestmark = [
@@ -78,7 +79,9 @@ def chromium(tmp_path: Path) -> Iterator[Any]:
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    # Off the D-Bus session tests/run.sh starts for the keyring tests (Chromium would start accessibility services)
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER), env=env), options=options)
     driver.set_page_load_timeout(15)
     try:
         yield driver

@@ -30,9 +30,19 @@ VERSION=$("$PYBIN" -c 'import core; print(core.__version__)')
 APP=dist/clipship
 
 t0=$(date +%s%N)
+# CLIPSHIP_DIST_CLIENT_KEY/SECRET, when set, build a distributor's TikTok app in (build.spec, core/distribution.py).
+mkdir -p build
 "$PYBIN" -m PyInstaller --noconfirm --clean --log-level WARN \
-  --distpath dist --workpath build/pyinstaller build.spec 2> >(grep -v -e 'Ignoring icon' -e 'required via ctypes not found' >&2)
+  --distpath dist --workpath build/pyinstaller build.spec 2>&1 \
+  | { grep -v -e 'Ignoring icon' -e 'required via ctypes not found' || true; } | tee build/pyinstaller.log
 t1=$(date +%s%N)
+no_secret_in() {  # fails when the distribution secret shows in the file (compared without putting it on a command line)
+  if [ -n "${CLIPSHIP_DIST_CLIENT_SECRET:-}" ] && grep -qF -f <(printf '%s\n' "$CLIPSHIP_DIST_CLIENT_SECRET") "$1"; then
+    echo "the distribution client secret appears in $1" >&2
+    exit 1
+  fi
+}
+no_secret_in build/pyinstaller.log
 printf 'built %s in %d.%d s: %s\n' "$APP" $(((t1 - t0) / 1000000000)) $(((t1 - t0) / 100000000 % 10)) \
   "$(du -sh "$APP" | cut -f1)"
 
@@ -101,6 +111,16 @@ if [ "$SMOKE" = 1 ]; then
   help=$("$APP/clipship-cli" 2>&1 || true)
   echo "$help" | grep -q "usage: clipship" || { echo "clipship-cli alone did not print its help: $help"; exit 1; }
   echo "frozen app: clipship-cli alone prints its help"
+  # With CLIPSHIP_DIST_CLIENT_KEY/SECRET at build time, a fresh user needs no settings: the built-in app is used.
+  env -u CLIPSHIP_CLIENT_KEY -u CLIPSHIP_CLIENT_SECRET -u DBUS_SESSION_BUS_ADDRESS CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" \
+    XDG_RUNTIME_DIR="$SMOKE_HOME/runtime" "$APP/clipship-cli" config show --json > "$SMOKE_HOME/config.json"
+  no_secret_in "$SMOKE_HOME/config.json"
+  if [ -n "${CLIPSHIP_DIST_CLIENT_KEY:-}" ]; then
+    grep -q '"client_key_source": "built in"' "$SMOKE_HOME/config.json" || { cat "$SMOKE_HOME/config.json"; exit 1; }
+    echo "frozen app: a distributor's TikTok app is built in (no settings needed; its secret is not printed)"
+  else
+    echo "frozen app: no built-in TikTok app (set CLIPSHIP_DIST_CLIENT_KEY/SECRET when building to add one)"
+  fi
   if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
     echo "frozen smoke test, gnome-keyring in a private D-Bus session (expects the Secret Service backend):"
     env -u DBUS_SESSION_BUS_ADDRESS CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" XDG_DATA_HOME="$SMOKE_HOME/kr-data" \

@@ -69,7 +69,7 @@ Version: $VERSION
 Architecture: $DEBARCH
 Maintainer: Clipship <support@clipship.io>
 Installed-Size: $(du -sk "$ROOT" | cut -f1)
-Depends: libc6 (>= 2.34), libegl1, libgl1, libfontconfig1, libxkbcommon0, libdbus-1-3
+Depends: libc6 (>= 2.34), libegl1, libgl1, libfontconfig1, libxkbcommon0, libdbus-1-3, libxkbcommon-x11-0, libx11-xcb1, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-image0, libxcb-render-util0, libxcb-shape0, libxcb-randr0, libxcb-xkb1
 Recommends: gnome-keyring | kwalletmanager
 Section: video
 Priority: optional

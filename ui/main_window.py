@@ -620,6 +620,7 @@ class MainWindow(QMainWindow):
         self.queue.shutdown()
         self.tray.shutdown()
         self.runner.shutdown()
+        self.page.shutdown()
         self.session.close()
         event.accept()
 

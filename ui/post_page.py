@@ -180,6 +180,10 @@ class PostPage(QWidget):
     def set_creator(self, creator: CreatorInfo | None, status: str = "") -> None:
         self.form.set_creator(creator, status)
 
+    def shutdown(self) -> None:
+        """Stop the page's threads (the preview's decoder) before the window goes."""
+        self.preview.shutdown()
+
     @Slot()
     def on_open_requested(self) -> None:
         self.open_requested.emit()
@@ -198,4 +202,4 @@ def _placeholder(inspection: Inspection) -> str:
         parts.append(f"{facts.width} \u00d7 {facts.height}")
     if facts.duration_s is not None:
         parts.append(f"{facts.duration_s:.1f} s")
-    return "\n".join(parts) + "\n\nNo preview (a frame needs ffmpeg on the PATH)"
+    return "\n".join(parts)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 import av
 import av.error
 
 from core.errors import InputError
+
+
+class CancelFlag(Protocol):
+    """What a long decode polls to stop early: a threading.Event, or anything with is_set()."""
+
+    def is_set(self) -> bool: ...
 
 
 class DecodeError(InputError):
@@ -142,8 +148,14 @@ def to_rgb(frame: Any, box_w: int, box_h: int, rotation: int, index: int = -1) -
     if rotation:
         rgb = _rotate(rgb, rotation)
     plane = rgb.planes[0]
+    row = rgb.width * 3
+    if plane.line_size == row:
+        data = bytes(plane)
+    else:  # drop FFmpeg's row padding (its bytes are undefined), so equal pictures are equal bytes
+        view = memoryview(plane)
+        data = b"".join(view[y * plane.line_size : y * plane.line_size + row] for y in range(rgb.height))
     pts_ms = int(round(float(frame.time) * 1000)) if frame.time is not None else 0
-    return RgbFrame(rgb.width, rgb.height, plane.line_size, bytes(plane), pts_ms, index)
+    return RgbFrame(rgb.width, rgb.height, row, data, pts_ms, index)
 
 
 def _rotate(frame: Any, rotation: int) -> Any:
@@ -173,7 +185,7 @@ def _seek(container: Any, stream: Any, at_ms: int) -> None:
     container.seek(target, stream=stream, backward=True, any_frame=False)
 
 
-def decode_at(path: str | os.PathLike[str], at_ms: int, cancel: threading.Event | None = None) -> Any:
+def decode_at(path: str | os.PathLike[str], at_ms: int, cancel: CancelFlag | None = None) -> Any:
     """The av.VideoFrame shown at `at_ms`: the last frame whose time is <= at_ms (decoded from the keyframe
     before it, not the keyframe itself); the first frame for at_ms <= its time, the last past the end."""
     container = _open(path)
@@ -187,32 +199,36 @@ def decode_at(path: str | os.PathLike[str], at_ms: int, cancel: threading.Event 
         container.close()
 
 
-def _decode_at(container: Any, stream: Any, at_ms: int, cancel: threading.Event | None) -> Any:
-    start = (stream.start_time or 0) * stream.time_base if stream.start_time else 0
-    target = Fraction(at_ms, 1000) + Fraction(start)
-    for attempt_ms in (at_ms, 0):  # a seek past a broken index falls back to decoding from the start
+def _decode_at(container: Any, stream: Any, at_ms: int, cancel: CancelFlag | None) -> Any:
+    return _locate(container, stream, at_ms, cancel)[0]
+
+
+def _locate(container: Any, stream: Any, at_ms: int, cancel: CancelFlag | None) -> tuple[Any, Iterator[Any]]:
+    """(the frame shown at at_ms, the frames after it still to decode); (None, empty) when cancelled or none."""
+    start = Fraction(stream.start_time * stream.time_base) if stream.start_time else Fraction(0)
+    target = Fraction(at_ms, 1000) + start + Fraction(1, 2000)
+    for attempt_ms in (at_ms, 0):  # a seek that lands after the target falls back to decoding from the start
         _seek(container, stream, attempt_ms)
+        frames = (f for f in container.decode(stream) if f.pts is not None)
         chosen = None
-        for frame in container.decode(stream):
+        for frame in frames:
             if cancel is not None and cancel.is_set():
-                return chosen
-            if frame.pts is None:
-                continue
-            if chosen is not None and frame.pts * stream.time_base > target + Fraction(1, 2000):
-                return chosen
+                return None, iter(())
+            if frame.pts * stream.time_base > target:
+                if chosen is not None:
+                    return chosen, itertools.chain([frame], frames)
+                if attempt_ms == 0 or frame.pts * stream.time_base <= start + Fraction(1, 2000):
+                    return frame, frames  # the target is before the first frame
+                break
             chosen = frame
-            if frame.pts * stream.time_base > target + Fraction(1, 2000):
-                if attempt_ms == 0 or frame.pts * stream.time_base <= Fraction(start) + Fraction(1, 2000):
-                    return chosen  # the target is before the first frame
-                break  # the seek landed after the target: decode from the start instead
         else:
             if chosen is not None:
-                return chosen  # past the end: the last frame
-    return None
+                return chosen, iter(())  # past the end: the last frame
+    return None, iter(())
 
 
 def frame_at(
-    path: str | os.PathLike[str], at_ms: int, box_w: int = 540, box_h: int = 960, cancel: threading.Event | None = None
+    path: str | os.PathLike[str], at_ms: int, box_w: int = 540, box_h: int = 960, cancel: CancelFlag | None = None
 ) -> RgbFrame | None:
     """The exact frame at `at_ms` (video_cover_timestamp_ms) as upright RGB inside box_w x box_h; None if none."""
     container = _open(path)
@@ -247,7 +263,6 @@ class FrameReader:
         self.info = _stream_info(self._container)
         self.box = (box_w, box_h)
         self._frames: Iterator[Any] | None = None
-        self._pending: Any = None
 
     def close(self) -> None:
         self._container.close()
@@ -257,28 +272,14 @@ class FrameReader:
             if frame.pts is not None:
                 yield frame
 
-    def seek(self, at_ms: int, cancel: threading.Event | None = None) -> RgbFrame | None:
+    def seek(self, at_ms: int, cancel: CancelFlag | None = None) -> RgbFrame | None:
         """Position on the frame shown at `at_ms` (exact) and return it; the next next() is the frame after it."""
         try:
-            frame = _decode_at(self._container, self._stream, max(0, at_ms), cancel)
+            frame, rest = _locate(self._container, self._stream, max(0, at_ms), cancel)
         except av.error.FFmpegError as exc:
             raise DecodeError(f"Could not decode the video ({_why(exc)}).") from exc
-        if frame is None:
-            self._frames = None
-            return None
-        # _decode_at consumed one frame past `frame`; restart the iterator just after `frame`.
-        self._resume_after(frame.pts)
-        return self._convert(frame)
-
-    def _resume_after(self, pts: int) -> None:
-        self._container.seek(pts, stream=self._stream, backward=True, any_frame=False)
-
-        def after() -> Iterator[Any]:
-            for frame in self._iter():
-                if frame.pts > pts:
-                    yield frame
-
-        self._frames = after()
+        self._frames = rest
+        return None if frame is None else self._convert(frame)
 
     def next(self) -> RgbFrame | None:
         """The next frame in presentation order, or None at the end."""

@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         accounts.message.connect(self.show_status_message)
         self.page.open_requested.connect(self.open_action_triggered)
         self.page.clear_requested.connect(self.clear_video)
+        self.page.fixed.connect(self.load_video)  # "Make it TikTok-ready" wrote a copy: post that one
         self.page.form.post_requested.connect(self.on_form_post_requested)
         self.page.form.draft_requested.connect(self.on_form_draft_requested)
         self.page.form.schedule_requested.connect(self.on_form_schedule_requested)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import ClipshipError
-from core.media import MediaFacts, Problem
+from core.media import Limits, MediaFacts, Problem
 from core.models import CreatorInfo, PublishResult, Stage
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class Inspection:
     path: Path
     facts: MediaFacts | None
     problems: tuple[Problem, ...]
+    limits: Limits = Limits()  # what it was checked against (the creator's, once known)
 
     @property
     def blocking(self) -> tuple[Problem, ...]:
@@ -46,7 +47,8 @@ def inspect_video(path: Path, creator: CreatorInfo | None = None) -> Inspection:
     from core.session import Session
 
     report = Session.preflight(path, creator)
-    return Inspection(path, report.facts, tuple(report.problems))
+    limits = Limits.from_creator(creator) if creator is not None else Limits()
+    return Inspection(path, report.facts, tuple(report.problems), limits)
 
 
 def open_session(ctx: AppContext) -> Session:

@@ -41,6 +41,7 @@ from ui.queue_controller import QueueController
 from ui.queue_page import QueuePage
 from ui.settings_dialog import SettingsDialog, SettingsValues
 from ui.tasks import TaskRunner
+from ui.thumbnails import Thumbnails
 from ui.tray import TrayController
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ class MainWindow(QMainWindow):
         self.page = PostPage(self.runner)
         self.history = HistoryView()
         self.queue_page = QueuePage()
+        self.thumbnails = Thumbnails(self.runner, self)  # first frames in the History and Queue lists
+        self.history.use_thumbnails(self.thumbnails)
+        self.queue_page.use_thumbnails(self.thumbnails)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.page, "Post")

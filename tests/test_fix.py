@@ -96,6 +96,17 @@ def test_hevc_vp9_and_mov_become_h264_mp4(tmp_path: Path, media: Path, name: str
     assert abs(facts["duration_s"] - 1.0) < 0.1
 
 
+def test_10_bit_hdr_becomes_8_bit_sdr(tmp_path: Path, media: Path) -> None:
+    video = _copy(media, tmp_path, "hevc_720x1280_10bit_hdr.mp4")
+    report = preflight(video)
+    assert report.accepted and "hdr" in [p.code for p in report.advisories]  # a note for check, a fix for fix
+    path, data = _fix(tmp_path, video)
+    facts = data["facts"]
+    assert facts["bit_depth"] == 8 and not facts["hdr"] and facts["video_codec"] == "h264"
+    assert "hdr" in [p["code"] for p in data["fixed"]]
+    assert "hdr" not in [p.code for p in preflight(path).problems]
+
+
 def test_rotation_is_baked_into_the_picture(tmp_path: Path, media: Path) -> None:
     video = _copy(media, tmp_path, "h264_1280x720_rot90.mp4")
     out = _run(_env(tmp_path), "fix", str(video), "--trim", "0-0.5", "--json")

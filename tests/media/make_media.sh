@@ -85,4 +85,10 @@ head -c $((size / 2)) h264_720x1280_30fps.mp4 >h264_truncated.mp4
 "${FF[@]}" -f lavfi -i "testsrc2=s=360x640:r=30:d=2" "${X264[@]}" -g 60 -bf 0 "${EXACT[@]}" -movflags +faststart \
   h264_360x640_30fps_counter.mp4
 
+# 14. 10-bit HDR: HEVC Main 10 tagged BT.2020 / PQ (SMPTE ST 2084), as phones record HDR.
+"${FF[@]}" -f lavfi -i "$(color 0x2266cc 720x1280 30 1)" \
+  -c:v libx265 -preset ultrafast -crf 45 -pix_fmt yuv420p10le -color_primaries bt2020 -color_trc smpte2084 \
+  -colorspace bt2020nc -tag:v hvc1 -x265-params log-level=error:info=0:pools=none:frame-threads=1 "${EXACT[@]}" \
+  -movflags +faststart hevc_720x1280_10bit_hdr.mp4
+
 ls -l "$OUT"

@@ -153,6 +153,13 @@ def test_a_trim_range_picks_the_part(tmp_path: Path, media: Path) -> None:
     assert abs(data["facts"]["duration_s"] - 60) < 0.2
 
 
+def test_a_range_after_the_end_is_refused(tmp_path: Path, media: Path) -> None:
+    video = _copy(media, tmp_path, "h264_720x1280_10fps.mp4")
+    out = _run(_env(tmp_path), "fix", str(video), "--trim", "5-65")
+    assert out.returncode == 2 and "the video is 1 s long" in out.stderr and "Traceback" not in out.stderr
+    assert sorted(p.name for p in video.parent.iterdir()) == [video.name]
+
+
 def test_a_range_longer_than_the_limit_is_refused(tmp_path: Path, media: Path) -> None:
     video = _copy(media, tmp_path, "h264_360x640_24fps_12min.mp4")
     out = _run(_env(tmp_path), "fix", str(video), "--trim", "0-400", "--max-duration", "300")

@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="put a landscape video in a 9:16 frame with black or blurred bars (default: keep its shape)",
     )
     p.add_argument("--max-duration", type=_seconds, metavar="S", help="longest allowed video in seconds")
-    p.add_argument("--json", action="store_true", help="print one JSON object {path, source, facts, fixed, changes}")
+    p.add_argument("--json", action="store_true", help="print one JSON object {path, facts, fixed, changes, ...}")
     p.set_defaults(func=run, needs_context=False)
 
 
@@ -141,7 +141,8 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None) -> int:
         plan = plan_fix(report, limits, args.trim, args.pad)
     except NothingToFix as exc:
         if args.json:
-            data = {"path": None, "source": report.path, "facts": _facts(report), "fixed": [], "changes": []}
+            data = {"path": None, "source": report.path, "facts": _facts(report), "fixed": [], "problems_fixed": []}
+            data["changes"] = []
             print(json.dumps({**data, "message": exc.message}, indent=2))
         else:
             print(f"{exc.message} {exc.hint}")
@@ -175,6 +176,7 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None) -> int:
             "accepted": result.accepted,
             "facts": None if result.facts is None else result.facts.to_dict(),
             "fixed": [p.to_dict() for p in plan.fixes],
+            "problems_fixed": [p.to_dict() for p in plan.fixes],  # the same list, by its long name
             "changes": list(plan.changes),
             "elapsed_s": round(elapsed, 3),
             "speed_x_realtime": round(plan.duration_s / elapsed, 2) if elapsed > 0 else None,

@@ -192,8 +192,13 @@ def _plan(
     changes: list[str] = []
     limit = limits.max_duration_s - END_MARGIN_S
     if trim is not None:
-        start = min(trim[0], max(0.0, total - 0.1))
-        end = min(trim[1], total) if math.isfinite(trim[1]) else total
+        start = trim[0]
+        if total > 0 and start >= total - 0.001:
+            raise InputError(
+                f"The range starts at {fmt.duration(start)}, but the video is {fmt.duration(total)} long.",
+                "Pick a start inside the video.",
+            )
+        end = min(trim[1], total) if math.isfinite(trim[1]) and total > 0 else (total or trim[1])
         if end - start > limit:
             raise InputError(
                 f"The range {fmt.duration(start)}-{fmt.duration(end)} is {fmt.duration(end - start)} long; "

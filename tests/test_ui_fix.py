@@ -65,6 +65,10 @@ def test_the_long_clip_is_trimmed_to_the_picked_range(qtbot: Any, window: Any, m
     video = _copy(media, tmp_path, "h264_360x640_24fps_12min.mp4")
     dialog = _open_dialog(qtbot, window, video)
     assert dialog.end_box.value() == pytest.approx(299.9)  # the creator's 5 minutes, by default from the start
+    window.page.preview.player.seek(45_000)  # the dialog leaves the preview usable: scrub, then take its position
+    qtbot.waitUntil(lambda: window.page.preview.position_ms() == 45_000, timeout=10_000)
+    dialog.start_here.click()
+    assert dialog.start_box.value() == pytest.approx(45)
     dialog.start_box.setValue(60)
     dialog.end_box.setValue(400)
     dialog.start_button.click()

@@ -6,6 +6,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +106,9 @@ class FixDialog(QDialog):
 
     fixed = Signal(object)
 
-    def __init__(self, inspection: Inspection, position_ms: int = 0, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, inspection: Inspection, position_ms: Callable[[], int] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Make it TikTok-ready")
         self.inspection = inspection
@@ -132,7 +135,7 @@ class FixDialog(QDialog):
         self.end_box.setValue(min(self.duration_s, limit - 0.1) if self.duration_s > limit else self.duration_s)
         name(self.start_box, "Start", "Where the TikTok-ready copy starts, in seconds.")
         name(self.end_box, "End", "Where the TikTok-ready copy ends, in seconds.")
-        self._position_s = position_ms / 1000
+        self._position_ms = position_ms or (lambda: 0)  # the preview's position now: scrub, then press a button
         self.start_here = QPushButton("Preview position")
         self.end_here = QPushButton("Preview position")
         name(self.start_here, "Start at the preview's position", "Set the start to where the preview is.")
@@ -201,11 +204,11 @@ class FixDialog(QDialog):
 
     @Slot()
     def on_start_here_clicked(self) -> None:
-        self.start_box.setValue(self._position_s)
+        self.start_box.setValue(self._position_ms() / 1000)
 
     @Slot()
     def on_end_here_clicked(self) -> None:
-        self.end_box.setValue(self._position_s)
+        self.end_box.setValue(self._position_ms() / 1000)
 
     @Slot()
     def on_start_clicked(self) -> None:

@@ -124,6 +124,7 @@ class Player(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.path: Path | None = None
         self.info: VideoInfo | None = None
         self.current: RgbFrame | None = None
         self.playing = False
@@ -164,6 +165,7 @@ class Player(QObject):
 
     def open(self, path: Path) -> None:
         self.pause()
+        self.path = path
         self.info = None
         self.current = None
         self.at_end = False
@@ -175,6 +177,7 @@ class Player(QObject):
     def close(self) -> None:
         self.pause()
         self._next_gen()
+        self.path = None
         self.info = None
         self.current = None
         self.request_close.emit()
@@ -195,8 +198,9 @@ class Player(QObject):
         return self.info.duration_ms if self.info is not None else 0
 
     def seek(self, at_ms: int) -> None:
-        """Show the exact frame at at_ms (playing continues from there if it was playing)."""
-        if self.info is None:
+        """Show the exact frame at at_ms (playing continues from there if it was playing). Right after open() it
+        waits in the worker's queue behind the opening, so it is never lost."""
+        if self.path is None:
             return
         self.at_end = False
         gen = self._next_gen()
@@ -322,4 +326,5 @@ class Player(QObject):
         if gen != self._gen:
             return
         self.pause()
+        self.path = None
         self.failed.emit(message)

@@ -134,6 +134,8 @@ class PostPage(QWidget):
         self.left.setCurrentIndex(1)
         self.facts.show_checking(path.name)
         self.fix_button.hide()
+        if self.fix_dialog is not None and not self.fix_dialog.is_running():
+            self.fix_dialog.reject()  # it was for the previous video
         self.preview.clear()
         self.preview.frame.set_frame(None, "Checking\u2026")
 
@@ -208,12 +210,15 @@ class PostPage(QWidget):
         """Open "Make it TikTok-ready" for this video; the copy it writes is loaded in its place."""
         if self.inspection is None or not can_fix(self.inspection):
             return
+        if self.fix_dialog is not None:  # one at a time: the open one comes to the front
+            self.fix_dialog.activateWindow()
+            return
         self.preview.player.pause()
-        dialog = FixDialog(self.inspection, self.preview.position_ms(), self)
+        dialog = FixDialog(self.inspection, self.preview.position_ms, self)  # not modal: the preview can be scrubbed
         dialog.fixed.connect(self.on_fix_dialog_fixed)
         dialog.finished.connect(self.on_fix_dialog_finished)
         self.fix_dialog = dialog
-        dialog.open()
+        dialog.show()
 
     @Slot(object)
     def on_fix_dialog_fixed(self, path: object) -> None:

@@ -127,12 +127,21 @@ def _portrait_frame(width: int, height: int, limits: Limits) -> tuple[int, int, 
     return frame_w, frame_h, pic_w, min(pic_h, frame_h)
 
 
+COMMON_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
+                Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60))  # fmt: skip
+
+
 def _rate(fps: float, limits: Limits) -> Fraction:
+    """The output's constant rate: the source's when it is a common one in range; a variable or odd average goes
+    up to the next common rate; under 23 fps becomes 30, over 60 becomes 60."""
     if not math.isfinite(fps) or fps <= 0 or fps < limits.min_fps:
         return Fraction(30)
     if fps > limits.max_fps:
         return Fraction(60) if limits.max_fps >= 60 else Fraction(int(limits.max_fps))
-    return Fraction(fps).limit_denominator(1001)
+    for rate in COMMON_RATES:
+        if abs(float(rate) - fps) < 0.01:
+            return rate
+    return next((r for r in COMMON_RATES if r.denominator == 1 and r >= fps and r <= limits.max_fps), Fraction(30))
 
 
 def _bitrate(width: int, height: int, fps: Fraction, duration_s: float, audio: bool) -> int:

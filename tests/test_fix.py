@@ -107,6 +107,28 @@ def test_10_bit_hdr_becomes_8_bit_sdr(tmp_path: Path, media: Path) -> None:
     assert "hdr" not in [p.code for p in preflight(path).problems]
 
 
+def test_a_file_over_4_gb_comes_back_small(tmp_path: Path, media: Path) -> None:
+    from mp4pad import pad_mp4
+
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    big = pad_mp4(media / "h264_720x1280_30fps.mp4", folder / "huge.mp4", 4_100_000_000)  # sparse: no disk
+    assert "file_size" in [p.code for p in preflight(big).blocking]
+    path, data = _fix(tmp_path, big)
+    assert "file_size" in [p["code"] for p in data["fixed"]]
+    assert path.stat().st_size < 1_000_000
+
+
+def test_the_bit_rate_keeps_a_10_minute_4k_60_fps_video_under_4_gb() -> None:
+    from fractions import Fraction
+
+    from core.media.convert import AUDIO_BITRATE, _bitrate
+
+    video = _bitrate(2160, 3840, Fraction(60), 600.0, True)
+    assert (video + AUDIO_BITRATE) * 600 / 8 < 4_000_000_000 * 0.95
+    assert _bitrate(1080, 1920, Fraction(30), 30.0, True) < 10_000_000  # short clips: a quality ceiling, not 4 GB
+
+
 def test_rotation_is_baked_into_the_picture(tmp_path: Path, media: Path) -> None:
     video = _copy(media, tmp_path, "h264_1280x720_rot90.mp4")
     out = _run(_env(tmp_path), "fix", str(video), "--trim", "0-0.5", "--json")

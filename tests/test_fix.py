@@ -179,6 +179,12 @@ def test_a_range_after_the_end_is_refused(tmp_path: Path, media: Path) -> None:
     assert sorted(p.name for p in video.parent.iterdir()) == [video.name]
 
 
+def test_a_range_exactly_the_limit_is_accepted(tmp_path: Path, media: Path) -> None:
+    video = _copy(media, tmp_path, "h264_360x640_24fps_12min.mp4")
+    path, data = _fix(tmp_path, video, "--trim", "1:00-1:30", "--max-duration", "30")
+    assert 29.5 < data["facts"]["duration_s"] <= 30
+
+
 def test_a_range_longer_than_the_limit_is_refused(tmp_path: Path, media: Path) -> None:
     video = _copy(media, tmp_path, "h264_360x640_24fps_12min.mp4")
     out = _run(_env(tmp_path), "fix", str(video), "--trim", "0-400", "--max-duration", "300")

@@ -208,7 +208,7 @@ def _plan(
                 "Pick a start inside the video.",
             )
         end = min(trim[1], total) if math.isfinite(trim[1]) and total > 0 else (total or trim[1])
-        if end - start > limit:
+        if end - start > limits.max_duration_s + 1e-6:
             raise InputError(
                 f"The range {fmt.duration(start)}-{fmt.duration(end)} is {fmt.duration(end - start)} long; "
                 f"{limits.duration_rule()}.",
@@ -216,6 +216,7 @@ def _plan(
             )
         if end <= start:
             raise InputError(f"The range starts at {fmt.duration(start)}, after the video's end.", "Pick a range.")
+        end = min(end, start + limit)  # exactly the limit: a hair shorter, so the measured duration stays inside
         changes.append(f"trimmed to {fmt.duration(start)}-{fmt.duration(end)}")
     else:
         start, end = 0.0, total

@@ -93,9 +93,13 @@ if [ "$SMOKE" = 1 ]; then
   mkdir -p "$SMOKE_HOME/data" "$SMOKE_HOME/runtime" "$SMOKE_HOME/kr-data" "$SMOKE_HOME/kr-runtime"
   chmod 700 "$SMOKE_HOME/runtime" "$SMOKE_HOME/kr-runtime"
   "$APP/clipship-cli" --version
-  echo "frozen smoke test, no D-Bus session (expects keyring's fail backend):"
+  mkdir -p "$SMOKE_HOME/empty-path"
+  echo "frozen smoke test, no D-Bus session (expects keyring's fail backend), no ffmpeg (an empty PATH):"
   env -u DBUS_SESSION_BUS_ADDRESS CLIPSHIP_DATA_DIR="$SMOKE_HOME/data" XDG_RUNTIME_DIR="$SMOKE_HOME/runtime" \
-    CLIPSHIP_SMOKE_KEYRING=fail.Keyring "$EXE" --smoke-test
+    PATH="$SMOKE_HOME/empty-path" CLIPSHIP_SMOKE_KEYRING=fail.Keyring "$EXE" --smoke-test
+  # What PyAV (FFmpeg's libraries) adds to the folder.
+  printf 'decoder/encoder (PyAV + FFmpeg libraries) in the folder: %s\n' \
+    "$(du -shc "$APP"/_internal/av "$APP"/_internal/av.libs 2>/dev/null | tail -1 | cut -f1)"
   # Start-up time: process start to the main window shown (offscreen), the way a user starts it.
   t0=$(date +%s%N)
   env -u DBUS_SESSION_BUS_ADDRESS QT_QPA_PLATFORM=offscreen CLIPSHIP_EXIT_AFTER_SHOW=1 \

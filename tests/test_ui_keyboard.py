@@ -92,3 +92,17 @@ def test_a_whole_post_with_the_keyboard_alone(qtbot: Any, window: Any) -> None:
     attempt = window.flow.attempt
     assert attempt is not None and attempt.settings["title"] == "typed at the keyboard #keys"
     assert attempt.settings["privacy_level"] == "SELF_ONLY" and not attempt.settings["disable_comment"]
+
+
+def test_space_plays_the_preview_only_when_it_has_the_focus(qtbot: Any, window: Any) -> None:
+    load_good_video(qtbot, window)
+    preview = window.page.preview
+    qtbot.waitUntil(preview.scrubber.isEnabled, timeout=10_000)
+    window.page.form.allow_duet.setFocus()
+    qtbot.keyClick(window.page.form.allow_duet, Qt.Key.Key_Space)  # a checkbox: Space ticks it, nothing plays
+    assert window.page.form.allow_duet.isChecked() and not preview.player.playing
+    preview.scrubber.setFocus()
+    qtbot.keyClick(preview.scrubber, Qt.Key.Key_Space)
+    assert preview.player.playing
+    qtbot.keyClick(preview.scrubber, Qt.Key.Key_Space)
+    assert not preview.player.playing

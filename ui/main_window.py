@@ -42,6 +42,7 @@ from ui.queue_controller import QueueController
 from ui.queue_page import QueuePage
 from ui.settings_dialog import SettingsDialog, SettingsValues
 from ui.tasks import TaskRunner
+from ui.thumbnails import Thumbnails
 from ui.tray import TrayController
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,9 @@ class MainWindow(QMainWindow):
         self.page = PostPage(self.runner)
         self.history = HistoryView()
         self.queue_page = QueuePage()
+        self.thumbnails = Thumbnails(self.runner, self)  # first frames in the History and Queue lists
+        self.history.use_thumbnails(self.thumbnails)
+        self.queue_page.use_thumbnails(self.thumbnails)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.page, "Post")
@@ -212,6 +216,7 @@ class MainWindow(QMainWindow):
         accounts.sign_in_needed.connect(self.on_sign_in_needed)
         self.page.open_requested.connect(self.open_action_triggered)
         self.page.clear_requested.connect(self.clear_video)
+        self.page.fixed.connect(self.load_video)  # "Make it TikTok-ready" wrote a copy: post that one
         self.page.form.post_requested.connect(self.on_form_post_requested)
         self.page.form.draft_requested.connect(self.on_form_draft_requested)
         self.page.form.schedule_requested.connect(self.on_form_schedule_requested)
@@ -657,6 +662,7 @@ class MainWindow(QMainWindow):
         self.queue.shutdown()
         self.tray.shutdown()
         self.runner.shutdown()
+        self.page.shutdown()
         self.session.close()
         event.accept()
 

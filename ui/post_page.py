@@ -19,6 +19,7 @@ from core.models import CreatorInfo
 from ui.a11y import name
 from ui.drop_zone import DropZone
 from ui.facts_panel import FactsPanel
+from ui.fix_dialog import FixDialog, can_fix
 from ui.post_form import PostForm
 from ui.preview import PreviewPanel
 from ui.progress_panel import ProgressPanel
@@ -60,11 +61,12 @@ def _scroll(widget: QWidget) -> QScrollArea:
 class PostPage(QWidget):
     """Everything about one post. Holds no core calls itself: the window runs them and feeds the results in.
 
-    Signals: open_requested(), clear_requested().
+    Signals: open_requested(), clear_requested(), fixed(object Path: a TikTok-ready copy to load).
     """
 
     open_requested = Signal()
     clear_requested = Signal()
+    fixed = Signal(object)
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -89,6 +91,16 @@ class PostPage(QWidget):
         facts_col = QVBoxLayout()
         facts_col.setSpacing(8)
         facts_col.addWidget(self.facts)
+        self.fix_button = QPushButton("Make it TikTok-ready\u2026")
+        self.fix_button.setObjectName("fixButton")
+        name(self.fix_button, "Make it TikTok-ready", "Write a copy TikTok accepts next to the original and load it.")
+        self.fix_button.clicked.connect(self.on_fix_clicked)
+        self.fix_button.hide()
+        self.fix_dialog: FixDialog | None = None
+        fix_row = QHBoxLayout()
+        fix_row.addWidget(self.fix_button)
+        fix_row.addStretch(1)
+        facts_col.addLayout(fix_row)
         facts_col.addStretch(1)
         file_buttons = QHBoxLayout()
         file_buttons.addWidget(self.other_button)
@@ -141,6 +153,9 @@ class PostPage(QWidget):
         self.check_error = ""
         self.left.setCurrentIndex(1)
         self.facts.show_checking(path.name)
+        self.fix_button.hide()
+        if self.fix_dialog is not None and not self.fix_dialog.is_running():
+            self.fix_dialog.reject()  # it was for the previous video
         self.preview.clear()
         self.preview.frame.set_frame(None, "Checking\u2026")
 
@@ -150,6 +165,7 @@ class PostPage(QWidget):
         self.check_error = ""
         facts = inspection.facts
         self.facts.show_result(inspection.path.name, facts, inspection.problems)
+        self.fix_button.setVisible(can_fix(inspection))
         if load_preview:
             placeholder = _placeholder(inspection)
             if facts is not None and facts.has_video:
@@ -163,6 +179,7 @@ class PostPage(QWidget):
         self.checking = False
         self.check_error = message
         self.facts.show_error(path.name, message, hint)
+        self.fix_button.hide()
         self.preview.clear()
         self.preview.frame.set_frame(None, "No preview")
 
@@ -172,6 +189,7 @@ class PostPage(QWidget):
         self.checking = False
         self.check_error = ""
         self.preview.clear()
+        self.fix_button.hide()
         self.left.setCurrentIndex(0)
 
     def video_blockers(self) -> list[str]:
@@ -192,6 +210,7 @@ class PostPage(QWidget):
         self.form.set_sending(sending)
         self.preview.slider.setEnabled(not sending and self.preview.slider.maximum() > 0)
         self.other_button.setEnabled(not sending)
+        self.fix_button.setEnabled(not sending)
         self.remove_button.setEnabled(not sending)
         wait = "Wait for the upload to finish (or cancel it) to choose another video." if sending else ""
         self.other_button.setToolTip(wait)
@@ -199,6 +218,38 @@ class PostPage(QWidget):
 
     def set_creator(self, creator: CreatorInfo | None, status: str = "") -> None:
         self.form.set_creator(creator, status)
+
+    def shutdown(self) -> None:
+        """Stop the page's threads (the preview's decoder, a conversion) before the window goes."""
+        if self.fix_dialog is not None:
+            self.fix_dialog.shutdown()
+        self.preview.shutdown()
+
+    @Slot()
+    def on_fix_clicked(self) -> None:
+        """Open "Make it TikTok-ready" for this video; the copy it writes is loaded in its place."""
+        if self.inspection is None or not can_fix(self.inspection):
+            return
+        if self.fix_dialog is not None:  # one at a time: the open one comes to the front
+            self.fix_dialog.activateWindow()
+            return
+        self.preview.player.pause()
+        dialog = FixDialog(self.inspection, self.preview.position_ms, self)  # not modal: the preview can be scrubbed
+        dialog.fixed.connect(self.on_fix_dialog_fixed)
+        dialog.finished.connect(self.on_fix_dialog_finished)
+        self.fix_dialog = dialog
+        dialog.show()
+
+    @Slot(object)
+    def on_fix_dialog_fixed(self, path: object) -> None:
+        if isinstance(path, Path):
+            self.fixed.emit(path)
+
+    @Slot(int)
+    def on_fix_dialog_finished(self, _result: int) -> None:
+        if self.fix_dialog is not None:
+            self.fix_dialog.deleteLater()
+            self.fix_dialog = None
 
     @Slot()
     def on_open_requested(self) -> None:
@@ -218,4 +269,4 @@ def _placeholder(inspection: Inspection) -> str:
         parts.append(f"{facts.width} \u00d7 {facts.height}")
     if facts.duration_s is not None:
         parts.append(f"{facts.duration_s:.1f} s")
-    return "\n".join(parts) + "\n\nNo preview (a frame needs ffmpeg on the PATH)"
+    return "\n".join(parts)

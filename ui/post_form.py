@@ -34,7 +34,8 @@ def _note(text: str = "", object_name: str = "note") -> QLabel:
 
 def secondary_text(palette: QPalette) -> str:
     """A quieter text colour that keeps >= 4.5:1 contrast: 70 % of the text colour over the base."""
-    text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+    active = QPalette.ColorGroup.Active  # not the disabled group of a form that is read-only right now
+    text, base = palette.color(active, QPalette.ColorRole.Text), palette.color(active, QPalette.ColorRole.Base)
     pairs = ((text.red(), base.red()), (text.green(), base.green()), (text.blue(), base.blue()))
     return "#" + "".join(f"{round(0.7 * a + 0.3 * b):02x}" for a, b in pairs)
 

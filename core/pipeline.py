@@ -492,6 +492,8 @@ def reconcile(client: TikTokClient, history: History, attempt: Attempt, cancel: 
 def apply_status(history: History, attempt: Attempt, st: StatusResult) -> Attempt:
     """One status/fetch answer applied to the record. PROCESSING_UPLOAD is also what TikTok says while bytes
     are missing: uploaded_bytes tells an interrupted upload from one TikTok is processing."""
+    if attempt.kind != "video":
+        return _apply_download_status(history, attempt, st)
     size = attempt.file_size
     if st.status in ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"):
         have = st.uploaded_bytes
@@ -514,6 +516,30 @@ def apply_status(history: History, attempt: Attempt, st: StatusResult) -> Attemp
         return attempt
     return history.transition(
         attempt.id, new, fail_reason=st.fail_reason, post_ids=st.post_ids or None, log_id=st.log_id
+    )
+
+
+def _apply_download_status(history: History, attempt: Attempt, st: StatusResult) -> Attempt:
+    """status/fetch of a PULL_FROM_URL post: PROCESSING_DOWNLOAD while TikTok fetches the files."""
+    if st.status == "PROCESSING_DOWNLOAD":
+        new = State.DOWNLOADING
+    elif st.status == "PROCESSING_UPLOAD":
+        new = State.PROCESSING
+    else:
+        try:
+            new = State(st.status)
+        except ValueError:
+            log.info("unknown status %r for %s", st.status, attempt.publish_id)
+            return attempt
+    if not can_move(attempt.state, new):
+        return attempt
+    return history.transition(
+        attempt.id,
+        new,
+        acked_bytes=st.downloaded_bytes,
+        fail_reason=st.fail_reason,
+        post_ids=st.post_ids or None,
+        log_id=st.log_id,
     )
 
 

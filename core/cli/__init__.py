@@ -18,6 +18,7 @@ from core.textsafe import SafeStream
 COMMAND_MODULES = (
     "core.cli.check",
     "core.cli.post",
+    "core.cli.photos",
     "core.cli.queue",
     "core.cli.auth",
     "core.cli.sandbox",

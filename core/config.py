@@ -231,6 +231,7 @@ class Config:
             data_dir=directory,
             redirect_port=int(values.get("redirect_port") or 0),
             chunk_size=int(values.get("chunk_size") or 0),
+            media_ca=os.environ.get("CLIPSHIP_MEDIA_CA", ""),
             verified_url_prefixes=tuple(
                 p for p in re.split(r"[\s,]+", str(values.get("verified_url_prefixes") or "")) if p
             ),

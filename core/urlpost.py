@@ -47,6 +47,7 @@ from core.pipeline import (
     target_of,
 )
 from core.postcheck import check_settings
+from core.progress import human_bytes
 from core.urlcheck import static_problems, url_prefix
 
 CANCEL_CONFIRM_S = 10.0  # after TikTok accepted a cancel, how long to wait for the status to say so
@@ -332,10 +333,11 @@ def _follow(run: _Run, attempt: Attempt) -> Attempt:
             run.on_attempt(attempt)
         if st.status != last:
             last = st.status
-            detail = st.status.replace("_", " ").lower()
-            if st.downloaded_bytes:
-                detail += f" ({st.downloaded_bytes / 1_000_000:,.1f} MB so far)"
-            _stage(run.on_stage, Stage.PROCESSING, detail)
+            if st.status == "PROCESSING_DOWNLOAD":
+                got = f" ({human_bytes(st.downloaded_bytes)} so far)" if st.downloaded_bytes else ""
+                _stage(run.on_stage, Stage.PROCESSING, f"TikTok is downloading{got}")
+            else:
+                _stage(run.on_stage, Stage.PROCESSING, st.status.replace("_", " ").lower())
         if attempt.state in PENDING_AT_TIKTOK and time.monotonic() > deadline:
             raise NetworkError(
                 f"TikTok is still working on the post after {run.max_wait_s / 60:.0f} minutes.",
@@ -384,8 +386,8 @@ def _stop(run: _Run, attempt: Attempt) -> None:
     if current.state == State.FAILED:
         _stage(run.on_stage, Stage.CANCELLED, "cancelled; nothing was posted")
         raise Cancelled(
-            f"Cancelled: TikTok stopped the download ({current.fail_reason or 'publish_cancelled'}). Nothing was posted.",
-            "",
+            f"Cancelled: TikTok stopped the download ({current.fail_reason or 'publish_cancelled'}).",
+            "Nothing was posted.",
         )
     if current.state in (State.PUBLISHED, State.INBOX):
         raise Detached(f"Too late to cancel: TikTok had already finished the post ({current.status}).", later)

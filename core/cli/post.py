@@ -360,5 +360,10 @@ def run_history(args: argparse.Namespace, ctx: AppContext) -> int:
         what = "draft" if a.draft else str(a.settings.get("privacy_level") or "")
         extra = f" ({a.fail_reason})" if a.fail_reason else ""
         extra += f" {a.post_url}" if a.post_url else (f" post {', '.join(a.post_ids)}" if a.post_ids else "")
-        print(f"{when}  {a.status:<18} {what:<20} {Path(a.file_path).name}  {a.publish_id or '-'}{extra}")
+        name = Path(a.file_path).name
+        if a.kind == "photos":
+            name = f"{len(a.urls)} photo{'s' if len(a.urls) != 1 else ''} from {a.file_path.split('/')[2]}"
+        elif a.kind != "video":
+            name = a.file_path
+        print(f"{when}  {a.status:<18} {what:<20} {name}  {a.publish_id or '-'}{extra}")
     return EXIT_OK

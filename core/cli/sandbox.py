@@ -72,6 +72,11 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading
         print("  (the demo app's secret is core.sandbox.SANDBOX_CLIENT_SECRET)")
         print(f"  state: {state_dir}")
         print(f"  accounts and posts in a browser: {sb.pages_url}")
+        if sb.media_base_url:
+            print(
+                f"  demo media host (verified prefix): {sb.media_base_url}/  e.g. {sb.media_base_url}/media/photo_720x720.jpg"
+            )
+            print(f"  CLIPSHIP_MEDIA_CA={sb.media_ca}")
         print("Press Ctrl-C to stop.", flush=True)
         while not waiter.wait(0.5):
             pass

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from core.imagefmt import VIDEO_FORMATS, photo_problem, sniff
 HEAD_BYTES = 1024 * 1024  # how much of each URL the app reads
 CONNECT_TIMEOUT_S = 3.0
 READ_BUDGET_S = 6.0  # for the whole ranged GET of one URL
+TOTAL_BUDGET_S = 20.0  # for all of a post's URLs
 VIDEO_MAX_BYTES = 4_000_000_000  # tiktok-api.md §2: 4 GB
 PORTAL_HINT = "verify it in TikTok's developer portal (your app > URL properties)"
 
@@ -183,6 +184,26 @@ def _content_problems(url: str, kind: str, session: requests.Session, verify: bo
     return ""
 
 
+def _fetch_all(urls: Sequence[str], kind: str, verify: bool | str) -> list[UrlProblem | str]:
+    """_content_problems for each URL, 8 at a time on daemon threads, all within TOTAL_BUDGET_S (a name lookup
+    that hangs is outside requests' timeouts; a thread still stuck then is left behind, and never delays exit)."""
+    outcomes: list[UrlProblem | str] = [f"{u}: it did not answer in time, so its content was not checked" for u in urls]
+    slots = threading.Semaphore(8)
+
+    def work(index: int, url: str) -> None:
+        with slots, requests.Session() as session:
+            session.trust_env = False  # the app's own view of the URL, not a proxy's
+            outcomes[index] = _content_problems(url, kind, session, verify)
+
+    threads = [threading.Thread(target=work, args=(i, u), daemon=True) for i, u in enumerate(urls)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + TOTAL_BUDGET_S
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return list(outcomes)
+
+
 def check_urls(
     urls: Sequence[str], kind: str, prefixes: Sequence[str] = (), verify: bool | str = True, fetch: bool = True
 ) -> UrlReport:
@@ -196,10 +217,7 @@ def check_urls(
             reachable.append(url)
     if not fetch or not reachable or report.problems:
         return report
-    with requests.Session() as session, ThreadPoolExecutor(max_workers=min(8, len(reachable))) as pool:
-        session.trust_env = False  # the app's own view of the URL, not a proxy's
-        outcomes = list(pool.map(lambda u: _content_problems(u, kind, session, verify), reachable))
-    for outcome in outcomes:
+    for outcome in _fetch_all(reachable, kind, verify):
         if isinstance(outcome, UrlProblem):
             report.problems.append(outcome)
         elif outcome:

@@ -92,8 +92,6 @@ def run_post_url(args: argparse.Namespace, ctx: AppContext, settings: PostSettin
     from core.cli.post import CLI_LINK_WAIT_S, result_json
     from core.urlpost import KIND_VIDEO_URL, UrlPostRequest
 
-    if args.chunk_size is not None:
-        raise InputError("--chunk-size has no meaning with --url: TikTok downloads the video itself.", "Leave it out.")
     request = UrlPostRequest(
         KIND_VIDEO_URL,
         (args.url,),
@@ -108,6 +106,13 @@ def run_post_url(args: argparse.Namespace, ctx: AppContext, settings: PostSettin
         out.update(video_size=None, chunk_size=None, chunk_count=None, video_url=args.url)
         return out
 
+    if args.chunk_size is not None:
+        error = InputError(
+            "--chunk-size has no meaning with --url: TikTok downloads the video itself.", "Leave it out."
+        )
+        if args.json:
+            print(json.dumps(as_json(None, error)), flush=True)
+        raise error
     return _run(args, ctx, request, "video", as_json)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
 
 import requests
 
@@ -27,6 +28,7 @@ def start(world: World, pub: Publish, own_base: str, own_ca: str | None) -> thre
     pub.puller_pid = os.getpid()
     thread = threading.Thread(target=_run, args=(world, pub, own_base, own_ca), name="sandbox-pull", daemon=True)
     thread.start()
+    world.add_pull(thread)  # Sandbox.stop() joins them
     return thread
 
 
@@ -40,12 +42,26 @@ def _run(world: World, pub: Publish, own_base: str, own_ca: str | None) -> None:
                 verify: bool | str = own_ca if own_ca and own_base and url.startswith(own_base) else True
                 got, reason = _download(world, pub, session, url, done, verify)
                 done += got
-                if reason or pub.completed_at is not None:
+                if reason or pub.completed_at is not None or world.stopping.is_set():
                     break
     except Exception:  # the sandbox keeps running whatever happens here
         log.warning("sandbox: download of %s failed", pub.publish_id, exc_info=log.isEnabledFor(10))
         reason = "photo_pull_failed" if pub.media_type == "PHOTO" else "video_pull_failed"
-    world.finish_download(pub, reason)
+    if not world.stopping.is_set():  # a sandbox that stops leaves the download to fail_orphaned_downloads
+        world.finish_download(pub, reason)
+
+
+def _pieces(resp: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives (read1: whatever is there, up to 64 KiB), so progress and cancel are prompt."""
+    read1 = getattr(resp.raw, "read1", None)
+    if read1 is None:  # urllib3 < 2
+        yield from resp.iter_content(64 * 1024)
+        return
+    while True:
+        data = read1(64 * 1024)
+        if not data:
+            return
+        yield bytes(data)
 
 
 def _download(
@@ -56,7 +72,14 @@ def _download(
     pull_failed = "photo_pull_failed" if photo else "video_pull_failed"
     limit = PHOTO_MAX_BYTES if photo else VIDEO_MAX_BYTES
     try:
-        resp = session.get(url, stream=True, allow_redirects=False, timeout=TIMEOUT, verify=verify)
+        resp = session.get(
+            url,
+            stream=True,
+            allow_redirects=False,
+            timeout=TIMEOUT,
+            verify=verify,
+            headers={"Accept-Encoding": "identity"},
+        )
     except requests.RequestException:
         return 0, pull_failed
     head = bytearray()
@@ -66,8 +89,8 @@ def _download(
             return 0, pull_failed
         out = world.upload_path(pub).open("wb") if not photo else None
         try:
-            for piece in resp.iter_content(64 * 1024):
-                if pub.completed_at is not None:  # cancelled
+            for piece in _pieces(resp):
+                if pub.completed_at is not None or world.stopping.is_set():  # cancelled, or the sandbox stops
                     return count, None
                 count += len(piece)
                 if len(head) < HEAD_BYTES:
@@ -77,7 +100,7 @@ def _download(
                 world.download_progress(pub, before + count)
                 if count > limit:
                     break
-        except requests.RequestException:
+        except Exception:  # requests' or urllib3's own errors: a broken download
             return count, pull_failed
         finally:
             if out is not None:

@@ -76,6 +76,23 @@ class _Server(ThreadingHTTPServer):
         super().shutdown_request(request)
 
 
+class _TlsServer(_Server):
+    """The media host's listener: plain accept, then TLS on the connection (its handshake happens in the
+    connection's own thread, at the first read, never in the accept loop)."""
+
+    ssl_context: ssl.SSLContext
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, addr = self.socket.accept()
+        try:
+            # SSLSocket leaks (unclosed) a connection whose peer already left when it is wrapped: check first.
+            sock.getpeername()
+            return self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+        except OSError:
+            sock.close()
+            raise
+
+
 class Sandbox:
     """The emulator: a World (its state, in world.py) and the servers that answer for it. start() serves on a
     daemon thread; stop() is idempotent. Also a context manager."""
@@ -110,6 +127,7 @@ class Sandbox:
         if self._server is not None:
             return self
         world = self.world
+        world.stopping.clear()
         api_handler = type("SandboxApiExchange", (_Handler,), {"sandbox": self, "world": world, "role": "api"})
         upload_handler = type("SandboxUploadExchange", (_Handler,), {"sandbox": self, "world": world, "role": "upload"})
         self._server = _Server((self.host, self.port), api_handler)
@@ -145,11 +163,10 @@ class Sandbox:
             "SandboxMediaExchange", (_Handler,), {"sandbox": self, "world": self.world, "role": "media"}
         )
         try:
-            server = _Server((self.host, self._wanted_media_port), media_handler)
+            server = _TlsServer((self.host, self._wanted_media_port), media_handler)
         except OSError:
-            server = _Server((self.host, 0), media_handler)
-        # The handshake happens in the connection's own thread (first read), never in the accept loop.
-        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+            server = _TlsServer((self.host, 0), media_handler)
+        server.ssl_context = context
         self._media_server = server
         self.media_port = server.server_address[1]
         self.media_ca = str(cert)
@@ -160,6 +177,11 @@ class Sandbox:
         if server is None:
             return
         self._server = self._upload_server = self._thread = self._media_server = None
+        # Downloads first, while the media host still answers: they end at their next piece. (Cutting a TLS
+        # handshake short instead leaks the client's SSLSocket unclosed in CPython's ssl module.)
+        self.world.stopping.set()
+        for pull_thread in self.world.live_pulls():
+            pull_thread.join(timeout=2)
         self._stopping.set()
         try:
             self._wake_w.send(b"x")

@@ -91,6 +91,8 @@ class World:
         self._calls_left = 0
         self._pending: dict[str, PendingConsent] = {}  # consent requests by id
         self._claims = _UploadClaims()
+        self.stopping = threading.Event()  # set by Sandbox.stop(): downloads (core.sandbox.pull) end
+        self.pulls: list[threading.Thread] = []
 
     # -- accounts --------------------------------------------------------------------------------------
 
@@ -288,6 +290,15 @@ class World:
                 if pub.kind == "direct" and not pub.fail_reason:
                     pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
             self.state.save()
+
+    def add_pull(self, thread: threading.Thread) -> None:
+        """A download thread (core.sandbox.pull) to be joined when the sandbox stops."""
+        with self._lock:
+            self.pulls = [t for t in self.pulls if t.is_alive()] + [thread]
+
+    def live_pulls(self) -> list[threading.Thread]:
+        with self._lock:
+            return list(self.pulls)
 
     def download_progress(self, pub: Publish, downloaded: int) -> None:
         """Bytes of a PULL_FROM_URL publish downloaded so far (in memory; saved with the outcome)."""

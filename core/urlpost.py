@@ -18,7 +18,16 @@ from typing import Any
 
 from core.api import TikTokClient
 from core.attempt import PENDING_AT_TIKTOK, State
-from core.errors import ApiAuthError, ApiError, Cancelled, ClipshipError, Detached, InputError, NetworkError
+from core.errors import (
+    ApiAuthError,
+    ApiError,
+    ApiInputError,
+    Cancelled,
+    ClipshipError,
+    Detached,
+    InputError,
+    NetworkError,
+)
 from core.history import Attempt, History
 from core.models import (
     PHOTO_DESCRIPTION_MAX_UTF16,
@@ -276,12 +285,15 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
     return _finish(run, attempt, False)
 
 
-def unverified_error(urls: Sequence[str], exc: ApiError) -> InputError:
+def unverified_error(urls: Sequence[str], exc: ApiError) -> ApiInputError:
     """url_ownership_unverified (exit 2), naming the prefix(es) to verify in the developer portal."""
     prefixes = sorted({url_prefix(u) for u in urls})
-    return InputError(
+    return ApiInputError(
+        exc.code,
         f"TikTok has not verified that this app owns {' or '.join(prefixes)} ({exc.code}). Nothing was posted.",
-        "In TikTok's developer portal (your app > URL properties) verify the URL prefix "
+        exc.log_id,
+        exc.http_status,
+        hint="In TikTok's developer portal (your app > URL properties) verify the URL prefix "
         f"{prefixes[0]} (or its domain), then list it: 'clipship config set verified_url_prefixes {prefixes[0]}'.",
     )
 

@@ -193,3 +193,38 @@ def test_unchecked_urls_warn_and_tiktok_decides(env: dict[str, str], sb: Any, pa
     assert out.returncode == 1, out.stderr
     assert "Warning:" in out.stderr and "not checked" in out.stderr
     assert one_object(out)["fail_reason"] == reason
+
+
+def test_history_schema_2_gains_kind_and_urls(tmp_path: Path) -> None:
+    """A history written before URL posts opens as schema 3: its attempts are file videos with no URLs."""
+    import sqlite3
+
+    from core.history import _SCHEMA, SCHEMA_VERSION, History
+
+    old = _SCHEMA.replace(",\n    kind TEXT NOT NULL DEFAULT 'video',\n    urls_json TEXT NOT NULL DEFAULT '[]'", "")
+    assert "kind" not in old
+    with sqlite3.connect(tmp_path / "history.db") as db:
+        db.executescript(old + "; PRAGMA user_version = 2;")
+        db.execute(
+            "INSERT INTO attempts (publish_id, created_at, updated_at, file_path, file_size, fingerprint, account,"
+            " api_base, sandbox, draft, settings_json, chunk_size, chunk_count, status)"
+            " VALUES ('v1', 1, 1, '/v.mp4', 10, 'f', 'a', 'b', 1, 0, '{}', 10, 1, 'PUBLISH_COMPLETE')"
+        )
+    with History.in_dir(tmp_path) as history:
+        (attempt,) = history.attempts()
+        assert (attempt.kind, attempt.urls, attempt.publish_id) == ("video", (), "v1")
+        assert history._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+
+
+def test_embedded_sandbox_serves_the_demo_photos(tmp_path: Path) -> None:
+    """`--sandbox`: the app trusts the embedded sandbox's media host and its prefix is the verified one."""
+    from core.context import open_context
+    from core.session import Session
+
+    with open_context(sandbox=True) as ctx:
+        assert ctx.sandbox is not None and ctx.config.media_ca == ctx.sandbox.media_ca
+        base = ctx.sandbox.media_base_url
+        assert base.startswith("https://localhost:") and ctx.config.verified_url_prefixes == (base + "/",)
+        with Session(ctx) as session:
+            report = session.check_urls("photo", (f"{base}/media/photo_720x720.jpg", f"{base}/media/photo_640x640.png"))
+    assert [p.url.rsplit("/", 1)[1] for p in report.problems] == ["photo_640x640.png"] and not report.warnings

@@ -599,8 +599,9 @@ def _fetch(run: _Run, attempt: Attempt, delay: float) -> StatusResult:
         return run.client.fetch_status(publish_id, run.cancel)
     except Cancelled:
         _stage(run.on_stage, Stage.UPLOADED, "stopped watching; TikTok goes on processing the video")
+        has = "TikTok has the whole video" if attempt.kind == "video" else "TikTok fetches the files itself"
         raise Detached(
-            "Stopped watching. TikTok has the whole video and will still process it; it may be published.",
+            f"Stopped watching. {has} and will still process it; it may be published.",
             f"See how it ends with 'clipship status {publish_id}' (or on the History tab).",
         ) from None
     except ClipshipError as exc:

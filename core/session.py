@@ -191,7 +191,9 @@ class Session:
     def publish_urls(
         self, request: UrlPostRequest, callbacks: Callbacks = NO_CALLBACKS, cancel: threading.Event | None = None
     ) -> PublishResult:
-        """Post photos, or a video from a URL (TikTok downloads them), and follow it; see core.urlpost."""
+        """Post photos, or a video from a URL (TikTok downloads them), and follow it; see core.urlpost. The local
+        checks run again here (InputError); check_urls, which fetches, is the caller's to run first."""
+        self.check_url_post(request)
         with self.client(request.account) as client:
             key = str(getattr(client.tokens, "open_id", "") or request.account or "")
             known = self.account(key) if key else None

@@ -14,7 +14,6 @@ URL goes wrong, so the whole flow (the app's checks, TikTok's download, its fail
 from __future__ import annotations
 
 import re
-import threading
 import time
 from pathlib import Path
 
@@ -23,9 +22,6 @@ from core.sandbox.http import Exchange
 DEMO_MEDIA = Path(__file__).with_name("demo_media")
 BIG_BYTES = 21 * 1024 * 1024
 TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".png": "image/png", ".mp4": "video/mp4"}
-
-_once_lock = threading.Lock()
-_once_seen: set[str] = set()
 
 
 def demo_file(name: str) -> Path | None:
@@ -51,10 +47,7 @@ def serve(ex: Exchange) -> None:
     elif len(parts) == 2 and parts[0] == "redirect" and demo_file(parts[1]) is not None:
         ex.send_bytes(302, b"", None, {"Location": f"/media/{parts[1]}"})
     elif len(parts) == 3 and parts[0] == "once":
-        with _once_lock:
-            first = parts[1] not in _once_seen
-            _once_seen.add(parts[1])
-        _serve_file(ex, demo_file(parts[2]) if first else None)
+        _serve_file(ex, demo_file(parts[2]) if ex.world.first_ask(parts[1]) else None)
     elif len(parts) == 2 and parts[0] == "slow":
         try:
             seconds = min(600.0, max(0.0, float(ex.query_one("s") or "5")))

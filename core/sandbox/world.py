@@ -93,6 +93,7 @@ class World:
         self._claims = _UploadClaims()
         self.stopping = threading.Event()  # set by Sandbox.stop(): downloads (core.sandbox.pull) end
         self.pulls: list[threading.Thread] = []
+        self._asked: set[str] = set()  # the media host's /once/TOKEN/ paths already served
 
     # -- accounts --------------------------------------------------------------------------------------
 
@@ -290,6 +291,13 @@ class World:
                 if pub.kind == "direct" and not pub.fail_reason:
                     pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
             self.state.save()
+
+    def first_ask(self, token: str) -> bool:
+        """True the first time the media host is asked for /once/TOKEN/... (a file that then goes away)."""
+        with self._lock:
+            first = token not in self._asked
+            self._asked.add(token)
+            return first
 
     def add_pull(self, thread: threading.Thread) -> None:
         """A download thread (core.sandbox.pull) to be joined when the sandbox stops."""

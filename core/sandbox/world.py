@@ -324,6 +324,8 @@ class World:
             pub.processing_delay_s = cfg.processing_delay_s
             pub.moderation_delay_s = cfg.moderation_delay_s
             pub.fail_reason = fail_reason or cfg.final_fail_reason
+            if pub.media_type == "VIDEO":  # the demo pages play what was downloaded
+                pub.video_size = pub.received_bytes = pub.downloaded_bytes
             if pub.kind == "direct" and not pub.fail_reason:
                 pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
             self.state.save()

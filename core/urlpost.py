@@ -238,10 +238,12 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
         if run.cancel.is_set():
             raise Cancelled("Cancelled.", "")
         _stage(run.on_stage, Stage.INITIALIZING, f"{what}: {'draft' if settings.draft else 'direct post'}")
+        # Not cut short by a cancel: an init cut mid-request may still start TikTok's download, and then only
+        # publish/cancel/ (below) can stop it truthfully.
         if isinstance(settings, PhotoSettings):
-            init = run.client.init_photos(photo_body(request.urls, settings), run.cancel)
+            init = run.client.init_photos(photo_body(request.urls, settings))
         else:
-            init = run.client.init_video_url(settings, request.urls[0], run.cancel)
+            init = run.client.init_video_url(settings, request.urls[0])
     except Cancelled:
         run.record(attempt.id, State.CANCELLED, detail="cancelled before anything was sent")
         raise Cancelled("Cancelled before the post was sent. Nothing was sent to TikTok.", "") from None
@@ -265,7 +267,12 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
         run.record(attempt.id, State.FAILED, error=exc.message, detail="refused before sending; nothing was sent")
         raise
     except BaseException:
-        run.record(attempt.id, State.ABANDONED, detail="stopped before the post was sent")
+        run.record(
+            attempt.id,
+            State.ABANDONED,
+            error="Stopped while the post was being sent: TikTok may have received it.",
+            detail="stopped during the init request",
+        )
         raise
     attempt = run.record(
         attempt.id,
@@ -276,6 +283,8 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
         log_id=init.log_id,
         detail="TikTok is downloading the files",
     )
+    if run.cancel.is_set():  # stopped while the init was under way
+        _stop(run, attempt)
     if not request.wait:
         _stage(run.on_stage, Stage.UPLOADED, "TikTok is downloading the files; it posts when done")
         return run.result(attempt)

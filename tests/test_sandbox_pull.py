@@ -205,3 +205,30 @@ def test_a_download_whose_sandbox_died_has_failed(sb: Any, client: TikTokClient,
     again = Sandbox(sb.state_dir, sb.config)  # a restart of the same state dir (not started: no second listener)
     assert again.world.publish_status(init.publish_id) == "FAILED"
     assert again.world.publish(init.publish_id).fail_reason == "photo_pull_failed"  # type: ignore[union-attr]
+
+
+def test_engine_cancel_during_init_cancels_the_download(sb: Any, client: TikTokClient) -> None:
+    """A stop while the init is under way does not cut it (TikTok may act on it): the download is cancelled."""
+    import threading
+
+    from core.attempt import State
+    from core.errors import Cancelled, Detached
+    from core.history import History
+    from core.models import Stage
+    from core.urlpost import KIND_PHOTOS, UrlPostRequest, publish_urls
+
+    cancel = threading.Event()
+
+    def on_stage(stage: Stage, detail: str) -> None:
+        if stage == Stage.INITIALIZING:
+            cancel.set()
+
+    request = UrlPostRequest(KIND_PHOTOS, tuple(photos(sb, "slow/photo_720x720.jpg?s=20")), DIRECT)
+    with History.memory() as history:
+        with pytest.raises(Cancelled) as stopped:
+            publish_urls(client, request, history=history, on_stage=on_stage, cancel=cancel, poll_intervals=(0.1,))
+        assert not isinstance(stopped.value, Detached) and "publish_cancelled" in stopped.value.message
+        (attempt,) = history.attempts()
+    assert (attempt.state, attempt.fail_reason) == (State.FAILED, "publish_cancelled")
+    assert sb.publish_status(attempt.publish_id or "") == "FAILED"
+    assert [r.status for r in sb.request_log if r.path == "/v2/post/publish/cancel/"] == [200]

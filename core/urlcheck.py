@@ -181,6 +181,37 @@ def _content_problems(url: str, kind: str, session: requests.Session, verify: bo
         )
     if size is not None and size > VIDEO_MAX_BYTES:
         return UrlProblem(url, f"it is {size / 1e9:,.1f} GB; TikTok takes at most 4 GB", "Make the file smaller.")
+    problem = _video_head_problem(head)
+    return UrlProblem(url, problem, "Export the video as MP4 (H.264), 360-4096 px per side.") if problem else ""
+
+
+VIDEO_CODECS = ("h264", "h265", "vp8", "vp9")
+
+
+def _video_head_problem(head: bytes) -> str:
+    """What MediaInfo reads in the first MiB of a video (its index is there when the file is 'fast start'): a codec
+    or a picture size TikTok refuses. "" when fine or when the head does not tell."""
+    import os
+    import tempfile
+
+    try:
+        from core.media.probe import inspect
+
+        with tempfile.TemporaryDirectory(prefix="clipship-head-") as folder:
+            path = os.path.join(folder, "head")
+            with open(path, "wb") as fh:
+                fh.write(head)
+            facts = inspect(path)
+    except Exception:  # no MediaInfo, no temp dir: the container check above stands
+        return ""
+    if facts.unreadable or not facts.has_video:
+        return ""
+    codec = (facts.video_codec or "").lower()
+    if codec and codec not in VIDEO_CODECS:
+        return f"its video is {facts.video_codec}; TikTok takes H.264, H.265, VP8 or VP9"
+    sides = [v for v in (facts.width, facts.height) if v]
+    if len(sides) == 2 and not all(360 <= v <= 4096 for v in sides):
+        return f"it is {facts.width}x{facts.height} pixels; TikTok takes 360-4096 px per side"
     return ""
 
 

@@ -96,6 +96,8 @@ def test_check_urls_fetches_the_head_of_each_url(sandbox: Any) -> None:
     video = check_urls([f"{base}/media/clip_720x1280.mp4", f"{base}/media/photo_720x720.jpg"], "video", verify=ca)
     assert [p.url for p in video.problems] == [f"{base}/media/photo_720x720.jpg"]
     assert "MP4, MOV or WebM" in video.problems[0].message
+    small = check_urls([f"{base}/media/clip_200x200.mp4"], "video", verify=ca)  # MediaInfo on the first MiB
+    assert "200x200 pixels" in small.problems[0].message
 
 
 def test_unreachable_urls_warn_and_do_not_block(sandbox: Any) -> None:

@@ -3,7 +3,7 @@ URL goes wrong, so the whole flow (the app's checks, TikTok's download, its fail
 
 | path | what |
 |---|---|
-| `/media/NAME` | a demo file (demo_media/: JPEG, WebP, PNG, a 2000x2000 JPEG, an MP4); Range requests work |
+| `/media/NAME` | a file of demo_media/ (JPEG, WebP, PNG, MP4 720x1280 and 200x200); Range works |
 | `/redirect/NAME` | 302 to `/media/NAME` (TikTok does not follow redirects) |
 | `/once/TOKEN/NAME` | `/media/NAME` the first time each TOKEN is asked for, 404 afterwards (a file that went away) |
 | `/slow/NAME?s=SECONDS` | `/media/NAME` sent over SECONDS (a download still running: cancel it) |

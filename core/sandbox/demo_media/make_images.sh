@@ -12,4 +12,5 @@ one 0x22aa66 1080x1080 photo_1080x1080.webp -c:v libwebp -quality 30
 one 0xcccc22 640x640 photo_640x640.png -c:v png
 one 0x884488 2000x2000 photo_2000x2000.jpg -q:v 20
 cp ../../../tests/media/h264_720x1280_30fps.mp4 clip_720x1280.mp4
+cp ../../../tests/media/h264_200x200_10fps.mp4 clip_200x200.mp4  # under 360 px: refused
 ls -l

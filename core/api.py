@@ -29,10 +29,12 @@ CREATOR_INFO_PATH = "/v2/post/publish/creator_info/query/"
 DIRECT_INIT_PATH = "/v2/post/publish/video/init/"
 INBOX_INIT_PATH = "/v2/post/publish/inbox/video/init/"
 STATUS_PATH = "/v2/post/publish/status/fetch/"
+CONTENT_INIT_PATH = "/v2/post/publish/content/init/"
+CANCEL_PATH = "/v2/post/publish/cancel/"
 USER_INFO_PATH = "/v2/user/info/"
 
 # Documented per-token limits (tiktok-api.md §6): requests per sliding minute.
-LIMITS = {"init": 6, "status": 30, "creator_info": 20, "user_info": 600}
+LIMITS = {"init": 6, "status": 30, "creator_info": 20, "user_info": 600, "cancel": 6}  # cancel: not documented
 WINDOW_S = 61.0  # a second more than TikTok's minute, for clock skew
 RATE_LIMIT_WAITS = (2.0, 5.0, 10.0, 20.0)  # after each 429 (TikTok sends no Retry-After); ~40 s in all
 SERVER_ERROR_WAITS = (1.0, 2.0, 4.0)  # after a 5xx, a timeout or a dropped connection
@@ -107,6 +109,7 @@ class StatusResult:
     post_ids: tuple[str, ...]
     uploaded_bytes: int | None
     log_id: str = ""
+    downloaded_bytes: int | None = None  # PULL_FROM_URL
 
 
 def _post_ids(data: dict[str, Any]) -> tuple[str, ...]:
@@ -234,26 +237,50 @@ class TikTokClient:
         """Inbox (draft) init: only source_info; the creator finishes the post in the TikTok app."""
         return self._init(INBOX_INIT_PATH, {"source_info": source_info(plan)}, cancel)
 
+    def init_video_url(
+        self, settings: PostSettings, video_url: str, cancel: threading.Event | None = None
+    ) -> InitResult:
+        """Video init with source PULL_FROM_URL: direct (post_info) or, for a draft, inbox (source_info only)."""
+        source = {"source": "PULL_FROM_URL", "video_url": video_url}
+        if settings.draft:
+            return self._init(INBOX_INIT_PATH, {"source_info": source}, cancel, upload=False)
+        body = {"post_info": direct_post_info(settings), "source_info": source}
+        return self._init(DIRECT_INIT_PATH, body, cancel, upload=False)
+
+    def init_photos(self, body: dict[str, Any], cancel: threading.Event | None = None) -> InitResult:
+        """content/init for a photo post (the body from core.urlpost.photo_body)."""
+        return self._init(CONTENT_INIT_PATH, body, cancel, upload=False)
+
+    def cancel_publish(self, publish_id: str) -> str:
+        """POST publish/cancel/ for an in-flight URL download; returns the log_id. Not cancellable with an event:
+        it is what a cancel sends."""
+        _, log_id = self._call("POST", CANCEL_PATH, "cancel", body={"publish_id": publish_id}, cancel=None)
+        return log_id
+
     def fetch_status(self, publish_id: str, cancel: threading.Event | None = None) -> StatusResult:
         data, log_id = self._call("POST", STATUS_PATH, "status", body={"publish_id": publish_id}, cancel=cancel)
         status = str(data.get("status") or "")
         if not status:
             raise ApiError("bad_response", "TikTok's status answer had no status.", log_id, hint="Try again later.")
         uploaded = data.get("uploaded_bytes")
+        downloaded = data.get("downloaded_bytes")
         return StatusResult(
             status=status,
             fail_reason=str(data["fail_reason"]) if data.get("fail_reason") else None,
             post_ids=_post_ids(data),
             uploaded_bytes=int(uploaded) if isinstance(uploaded, int | float) else None,
             log_id=log_id,
+            downloaded_bytes=int(downloaded) if isinstance(downloaded, int | float) else None,
         )
 
     # -- machinery ----------------------------------------------------------------------------------------------
 
-    def _init(self, path: str, body: dict[str, Any], cancel: threading.Event | None) -> InitResult:
-        data, log_id = self._call("POST", path, "init", body=body, cancel=cancel)
+    def _init(self, path: str, body: dict[str, Any], cancel: threading.Event | None, upload: bool = True) -> InitResult:
+        data, log_id = self._call("POST", path, "init", body=body, cancel=cancel, once=not upload)
         publish_id = str(data.get("publish_id") or "")
         upload_url = str(data.get("upload_url") or "")
+        if not upload and publish_id:
+            return InitResult(publish_id, "", log_id)
         if not publish_id or not upload_url.startswith(("http://", "https://")):
             raise ApiError(
                 "bad_response", "TikTok's init answer had no publish id or upload URL.", log_id, hint="Try again later."
@@ -279,7 +306,10 @@ class TikTokClient:
         body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
         cancel: threading.Event | None = None,
+        once: bool = False,
     ) -> tuple[dict[str, Any], str]:
+        """One API call with its retries. once=True: no retry after a request that may have reached TikTok (a
+        PULL_FROM_URL init whose answer was lost may have started a download that will post)."""
         url = self.api_base + path
         refreshed = False
         limited = 0
@@ -308,7 +338,7 @@ class TikTokClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if cancel is not None and cancel.is_set():
                     raise Cancelled("Cancelled.", "Nothing more will be sent.") from None
-                if failures < len(self.server_error_waits):
+                if failures < len(self.server_error_waits) and not once:
                     log.info("%s %s: %s; retrying", method, path, type(exc).__name__)
                     self.wait(self._jitter(self.server_error_waits[failures]), cancel)
                     failures += 1
@@ -342,7 +372,7 @@ class TikTokClient:
                     self.wait(self._jitter(self.rate_limit_waits[limited]), cancel)
                     limited += 1
                     continue
-            elif status >= 500 and failures < len(self.server_error_waits):
+            elif status >= 500 and failures < len(self.server_error_waits) and not once:
                 self.wait(self._jitter(self.server_error_waits[failures]), cancel)
                 failures += 1
                 continue

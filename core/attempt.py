@@ -15,6 +15,9 @@ network step, so a process killed at any instant leaves a record that tells the 
   does not publish a partial upload; re-posting the same file resumes it while the upload URL is valid.
 - UPLOADED: every byte was sent; the outcome is TikTok's (it may publish even if we never hear back).
 - PROCESSING_UPLOAD, PUBLISH_COMPLETE, SEND_TO_USER_INBOX, FAILED: what TikTok's status/fetch said.
+- PROCESSING_DOWNLOAD: a PULL_FROM_URL post (a video or photos from URLs): TikTok gave a publish_id and downloads
+  the files itself (CHECKING goes straight here; nothing is uploaded by the app). A cancel that TikTok confirms
+  ends it FAILED with publish_cancelled.
 - ABANDONED: an interrupted upload that can no longer be resumed (its URL expired, or TikTok forgot it).
 - CANCELLED: stopped before init; nothing was sent.
 
@@ -34,6 +37,7 @@ class State(enum.StrEnum):
     INTERRUPTED = "INTERRUPTED"
     UPLOADED = "UPLOADED"
     PROCESSING = "PROCESSING_UPLOAD"
+    DOWNLOADING = "PROCESSING_DOWNLOAD"
     PUBLISHED = "PUBLISH_COMPLETE"
     INBOX = "SEND_TO_USER_INBOX"
     FAILED = "FAILED"
@@ -43,16 +47,18 @@ class State(enum.StrEnum):
 
 # What TikTok's status/fetch may say, and the states it moves an attempt to.
 TIKTOK_STATES = (State.PROCESSING, State.PUBLISHED, State.INBOX, State.FAILED)
+_AFTER_DOWNLOAD = frozenset({State.DOWNLOADING, *TIKTOK_STATES})
 
 # The one table of allowed transitions (a state may always be written again, e.g. new acked bytes or post ids).
 TRANSITIONS: Mapping[State, frozenset[State]] = {
-    State.CHECKING: frozenset({State.INITIATED, State.CANCELLED, State.FAILED, State.ABANDONED}),
+    State.CHECKING: frozenset({State.INITIATED, State.DOWNLOADING, State.CANCELLED, State.FAILED, State.ABANDONED}),
     State.INITIATED: frozenset({State.UPLOADING, State.INTERRUPTED, State.ABANDONED, *TIKTOK_STATES}),
     State.UPLOADING: frozenset({State.INTERRUPTED, State.UPLOADED, State.FAILED, State.ABANDONED, *TIKTOK_STATES}),
     State.INTERRUPTED: frozenset({State.UPLOADING, State.UPLOADED, State.ABANDONED, *TIKTOK_STATES}),
     # TikTok's status says bytes are missing after all (the last ones were sent, but never arrived).
     State.UPLOADED: frozenset({State.INTERRUPTED, *TIKTOK_STATES}),
     State.PROCESSING: frozenset(TIKTOK_STATES),
+    State.DOWNLOADING: _AFTER_DOWNLOAD,
     State.INBOX: frozenset({State.PUBLISHED}),  # the creator finished the draft in the TikTok app
     State.PUBLISHED: frozenset(),
     State.FAILED: frozenset(),
@@ -65,11 +71,11 @@ ACTIVE = frozenset({State.CHECKING, State.INITIATED, State.UPLOADING})
 # An upload that stopped before its last byte and may be continued while its upload URL is valid.
 RESUMABLE = frozenset({State.INITIATED, State.UPLOADING, State.INTERRUPTED})
 # Every byte reached TikTok (or may have): posting the same file again could duplicate it.
-AT_TIKTOK = frozenset({State.UPLOADED, State.PROCESSING, State.PUBLISHED, State.INBOX})
+AT_TIKTOK = frozenset({State.UPLOADED, State.PROCESSING, State.DOWNLOADING, State.PUBLISHED, State.INBOX})
 # Nothing will change any more without the user (PUBLISH_COMPLETE may still gain its post id).
 TERMINAL = frozenset({State.PUBLISHED, State.INBOX, State.FAILED, State.ABANDONED, State.CANCELLED})
 # TikTok decides from here: keep asking status/fetch.
-PENDING_AT_TIKTOK = frozenset({State.UPLOADED, State.PROCESSING})
+PENDING_AT_TIKTOK = frozenset({State.UPLOADED, State.PROCESSING, State.DOWNLOADING})
 
 
 class TransitionError(ValueError):
@@ -78,7 +84,7 @@ class TransitionError(ValueError):
 
 def parse(value: str) -> State:
     """A stored status string as a State (statuses written by wave 1 map onto the nearest state)."""
-    legacy = {"INITIALIZED": State.INITIATED, "ERROR": State.INTERRUPTED, "PROCESSING_DOWNLOAD": State.PROCESSING}
+    legacy = {"INITIALIZED": State.INITIATED, "ERROR": State.INTERRUPTED}
     if value in legacy:
         return legacy[value]
     return State(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -102,6 +103,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Clipship chooses",
     ),
     Setting("default_account", str, "", "Default account", "The open_id posts go to unless another is named."),
+    Setting(
+        "verified_url_prefixes",
+        str,
+        "",
+        "Verified URL prefixes",
+        "For photo posts and videos from URLs: the URL prefixes or domains your TikTok app verified in the developer "
+        "portal (URL properties), separated by spaces, e.g. https://media.example.com/clips/.",
+    ),
     Setting(
         "allow_plaintext_tokens",
         bool,
@@ -204,6 +213,10 @@ class Config:
     # --sandbox only: the embedded emulator moves port every run, so an upload URL recorded by an earlier run is
     # sent to this run's upload server (same path and token) when the upload is resumed.
     upload_rebase: str = ""
+    # PULL_FROM_URL posts: the verified prefixes (empty: not checked here, TikTok answers url_ownership_unverified)
+    # and, in sandbox mode, the sandbox media host's certificate, which the URL checks trust.
+    verified_url_prefixes: tuple[str, ...] = ()
+    media_ca: str = ""
 
     @classmethod
     def from_env(cls, settings: dict[str, Any] | None = None) -> Config:
@@ -218,6 +231,10 @@ class Config:
             data_dir=directory,
             redirect_port=int(values.get("redirect_port") or 0),
             chunk_size=int(values.get("chunk_size") or 0),
+            media_ca=os.environ.get("CLIPSHIP_MEDIA_CA", ""),
+            verified_url_prefixes=tuple(
+                p for p in re.split(r"[\s,]+", str(values.get("verified_url_prefixes") or "")) if p
+            ),
         )
 
     def with_(self, **changes: Any) -> Config:

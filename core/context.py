@@ -72,6 +72,9 @@ class AppContext:
         return StaticToken(token) if token and not self.config.sandbox else None
 
 
+SANDBOX_MEDIA_PORT = 47443  # the embedded sandbox's media host, https://localhost:47443/ (another port if taken)
+
+
 def open_context(*, sandbox: bool = False, config: Config | None = None) -> AppContext:
     """Build the context for a run; with sandbox=True start the embedded emulator and point everything at it."""
     cfg = config or Config.from_env()
@@ -80,8 +83,11 @@ def open_context(*, sandbox: bool = False, config: Config | None = None) -> AppC
     from core.sandbox import SANDBOX_CLIENT_KEY, SANDBOX_CLIENT_SECRET, Sandbox
 
     sandbox_dir = cfg.data_dir / "sandbox"
-    server = Sandbox(state_dir=sandbox_dir / "server")
+    server = Sandbox(state_dir=sandbox_dir / "server", media_port=SANDBOX_MEDIA_PORT)
     server.start()
+    prefixes = server.config.verified_url_prefixes
+    if prefixes is None:
+        prefixes = (server.media_base_url + "/",) if server.media_base_url else ()
     cfg = cfg.with_(
         api_base=server.base_url,
         auth_url=server.auth_url,
@@ -90,5 +96,7 @@ def open_context(*, sandbox: bool = False, config: Config | None = None) -> AppC
         data_dir=sandbox_dir,
         sandbox=True,
         upload_rebase=server.upload_base_url,
+        verified_url_prefixes=tuple(prefixes),
+        media_ca=server.media_ca or "",
     )
     return AppContext(cfg, server)

@@ -22,11 +22,11 @@ from typing import Any
 
 from core.attempt import ACTIVE, AT_TIKTOK, RESUMABLE, State, check_move, parse, post_url
 from core.errors import ClipshipError
-from core.models import PostSettings
+from core.models import PhotoSettings, PostSettings
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_LOG_IDS = 40  # the most recent TikTok log_ids kept per attempt (for support requests)
 FINGERPRINT_SPAN = 1024 * 1024
 UPLOAD_URL_TTL_S = 3600.0  # tiktok-api.md 1.3: an upload URL is valid for one hour after init
@@ -58,7 +58,9 @@ CREATE TABLE attempts (
     upload_url TEXT,
     upload_expires_at REAL,
     acked_bytes INTEGER NOT NULL DEFAULT 0,
-    owner_pid INTEGER NOT NULL DEFAULT 0
+    owner_pid INTEGER NOT NULL DEFAULT 0,
+    kind TEXT NOT NULL DEFAULT 'video',
+    urls_json TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX attempts_fingerprint ON attempts (fingerprint, account, api_base);
 CREATE TABLE events (
@@ -140,6 +142,8 @@ class Attempt:
     upload_expires_at: float | None = None
     acked_bytes: int = 0
     owner_pid: int = 0
+    kind: str = "video"  # "video" (a file), "video_url" or "photos" (PULL_FROM_URL: TikTok downloads them)
+    urls: tuple[str, ...] = ()  # the URLs of a PULL_FROM_URL post
 
     @property
     def state(self) -> State:
@@ -168,6 +172,7 @@ class Attempt:
         out.pop("owner_pid")
         out["post_ids"] = list(self.post_ids)
         out["log_ids"] = list(self.log_ids)
+        out["urls"] = list(self.urls)
         out["post_url"] = self.post_url or None
         out["resumable"] = self.resumable()
         return out
@@ -271,6 +276,8 @@ class History:
                         db.execute(statement)
             elif version == 1:
                 _migrate_v1(db)
+            elif version == 2:
+                _migrate_v2(db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- writing ------------------------------------------------------------------------------------------------
@@ -278,25 +285,27 @@ class History:
     def create(
         self,
         *,
-        path: Path,
+        path: Path | str,
         file_size: int,
         file_fingerprint: str,
         account: str,
         api_base: str,
         sandbox: bool,
-        settings: PostSettings,
+        settings: PostSettings | PhotoSettings,
         chunk_size: int,
         chunk_count: int,
         username: str = "",
-        request: PostSettings | None = None,
+        request: PostSettings | PhotoSettings | None = None,
+        kind: str = "video",
+        urls: tuple[str, ...] = (),
     ) -> Attempt:
         """A new attempt in CHECKING, owned by this process (before any request is made for it)."""
         now = time.time()
         with self._tx() as db:
             cur = db.execute(
                 "INSERT INTO attempts (created_at, updated_at, file_path, file_size, fingerprint, account, username,"
-                " api_base, sandbox, draft, settings_json, request_json, chunk_size, chunk_count, status, owner_pid)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " api_base, sandbox, draft, settings_json, request_json, chunk_size, chunk_count, status, owner_pid,"
+                " kind, urls_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now,
                     now,
@@ -314,6 +323,8 @@ class History:
                     chunk_count,
                     State.CHECKING.value,
                     os.getpid(),
+                    kind,
+                    json.dumps(list(urls)),
                 ),
             )
             attempt_id = int(cur.lastrowid or 0)
@@ -340,7 +351,7 @@ class History:
         post_ids: tuple[str, ...] | None = None,
         log_id: str = "",
         username: str | None = None,
-        settings: PostSettings | None = None,
+        settings: PostSettings | PhotoSettings | None = None,
         claim: bool = False,
     ) -> Attempt:
         """Move one attempt to `state` (checked against the transition table) and record the event."""
@@ -573,6 +584,12 @@ def _migrate_v1(db: sqlite3.Connection) -> None:
             db.execute("UPDATE attempts SET fingerprint = ? WHERE id = ?", (f"{parts[0]}:{parts[2]}", row[0]))
 
 
+def _migrate_v2(db: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: what kind of post an attempt is, and the URLs of posts TikTok downloads itself."""
+    db.execute("ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'video'")
+    db.execute("ALTER TABLE attempts ADD COLUMN urls_json TEXT NOT NULL DEFAULT '[]'")
+
+
 def _json(text: Any, default: Any) -> Any:
     """A JSON column, or `default` when the row holds something unreadable (one bad row never blocks a post)."""
     try:
@@ -609,4 +626,6 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         upload_expires_at=row["upload_expires_at"],
         acked_bytes=int(row["acked_bytes"] or 0),
         owner_pid=int(row["owner_pid"] or 0),
+        kind=str(row["kind"] or "video"),
+        urls=tuple(str(x) for x in _json(row["urls_json"], [])),
     )

@@ -86,3 +86,24 @@ class PublishResult:
 # Plain callbacks the core reports through; the UI turns them into Qt signals.
 ProgressCallback = Callable[[int, int], None]  # (bytes sent, total bytes)
 StageCallback = Callable[[Stage, str], None]  # (stage, human detail, e.g. "chunk 3 of 15")
+
+
+PHOTO_TITLE_MAX_UTF16 = 90
+PHOTO_DESCRIPTION_MAX_UTF16 = 4000
+PHOTO_MAX_COUNT = 35
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    """What the user chose for one photo post (tiktok-api.md §3.3). privacy_level has no default; with draft
+    (MEDIA_UPLOAD) only the title and description are sent."""
+
+    privacy_level: str | None = None
+    title: str = ""
+    description: str = ""
+    disable_comment: bool = False
+    auto_add_music: bool = False
+    brand_organic_toggle: bool = False  # "Your brand"
+    brand_content_toggle: bool = False  # "Branded content"
+    draft: bool = False  # post_mode MEDIA_UPLOAD: the creator finishes the post in the TikTok app
+    cover_index: int = 0  # photo_cover_index, 0-based

@@ -497,6 +497,8 @@ def reconcile(client: TikTokClient, history: History, attempt: Attempt, cancel: 
 def apply_status(history: History, attempt: Attempt, st: StatusResult) -> Attempt:
     """One status/fetch answer applied to the record. PROCESSING_UPLOAD is also what TikTok says while bytes
     are missing: uploaded_bytes tells an interrupted upload from one TikTok is processing."""
+    if attempt.kind != "video":
+        return _apply_download_status(history, attempt, st)
     size = attempt.file_size
     if st.status in ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD"):
         have = st.uploaded_bytes
@@ -519,6 +521,30 @@ def apply_status(history: History, attempt: Attempt, st: StatusResult) -> Attemp
         return attempt
     return history.transition(
         attempt.id, new, fail_reason=st.fail_reason, post_ids=st.post_ids or None, log_id=st.log_id
+    )
+
+
+def _apply_download_status(history: History, attempt: Attempt, st: StatusResult) -> Attempt:
+    """status/fetch of a PULL_FROM_URL post: PROCESSING_DOWNLOAD while TikTok fetches the files."""
+    if st.status == "PROCESSING_DOWNLOAD":
+        new = State.DOWNLOADING
+    elif st.status == "PROCESSING_UPLOAD":
+        new = State.PROCESSING
+    else:
+        try:
+            new = State(st.status)
+        except ValueError:
+            log.info("unknown status %r for %s", st.status, attempt.publish_id)
+            return attempt
+    if not can_move(attempt.state, new):
+        return attempt
+    return history.transition(
+        attempt.id,
+        new,
+        acked_bytes=st.downloaded_bytes,
+        fail_reason=st.fail_reason,
+        post_ids=st.post_ids or None,
+        log_id=st.log_id,
     )
 
 
@@ -578,8 +604,9 @@ def _fetch(run: _Run, attempt: Attempt, delay: float) -> StatusResult:
         return run.client.fetch_status(publish_id, run.cancel)
     except Cancelled:
         _stage(run.on_stage, Stage.UPLOADED, "stopped watching; TikTok goes on processing the video")
+        has = "TikTok has the whole video" if attempt.kind == "video" else "TikTok fetches the files itself"
         raise Detached(
-            "Stopped watching. TikTok has the whole video and will still process it; it may be published.",
+            f"Stopped watching. {has} and will still process it; it may be published.",
             f"See how it ends with 'clipship status {publish_id}' (or on the History tab).",
         ) from None
     except ClipshipError as exc:

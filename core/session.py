@@ -34,6 +34,8 @@ from core.pipeline import (
     target_of,
 )
 from core.postcheck import Prepared, prepare
+from core.urlcheck import UrlReport, check_urls
+from core.urlpost import UrlPostRequest, check_request, publish_urls
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +185,37 @@ class Session:
                 link_wait_s=request.link_wait_s,
             )
 
+    def check_urls(self, kind: str, urls: tuple[str, ...], fetch: bool = True) -> UrlReport:
+        """The URL rules before a PULL_FROM_URL post (kind "photo" or "video"): problems block, warnings do not.
+        Fetches the head of each URL (bounded); may take a few seconds, so not on a GUI thread."""
+        verify: bool | str = self.ctx.config.media_ca or True
+        return check_urls(urls, kind, self.ctx.config.verified_url_prefixes, verify, fetch)
+
+    def check_url_post(self, request: UrlPostRequest) -> None:
+        """Every local check of a photo post or a video from a URL, without fetching (InputError, exit 2)."""
+        check_request(request, self.ctx.config.verified_url_prefixes)
+
+    def publish_urls(
+        self, request: UrlPostRequest, callbacks: Callbacks = NO_CALLBACKS, cancel: threading.Event | None = None
+    ) -> PublishResult:
+        """Post photos, or a video from a URL (TikTok downloads them), and follow it; see core.urlpost. The local
+        checks run again here (InputError); check_urls, which fetches, is the caller's to run first."""
+        self.check_url_post(request)
+        with self.client(request.account) as client:
+            key = str(getattr(client.tokens, "open_id", "") or request.account or "")
+            known = self.account(key) if key else None
+            return publish_urls(
+                client,
+                request,
+                history=self.history,
+                account=key,
+                username=known.username if known is not None else "",
+                on_stage=callbacks.on_stage,
+                on_attempt=callbacks.on_attempt,
+                cancel=cancel,
+                poll_intervals=self.poll_intervals,
+            )
+
     def status(
         self,
         publish_id: str,
@@ -249,6 +282,9 @@ def describe(attempt: Attempt) -> tuple[str, str]:
         return "Sent to the TikTok inbox", "Open the notification in the TikTok app to finish posting."
     if state == State.PROCESSING:
         return "TikTok is processing the video", "TikTok has every byte; it decides when the post appears."
+    if state == State.DOWNLOADING:
+        what = "photos" if attempt.kind == "photos" else "video"
+        return f"TikTok is downloading the {what}", "It posts them when the download and its checks are done."
     if state == State.UPLOADED:
         return "Uploaded; outcome not known yet", "Every byte was sent. TikTok may still publish the video."
     if state == State.FAILED:

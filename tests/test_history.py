@@ -114,6 +114,21 @@ def test_every_transition_follows_the_table(tmp_path: Path, media: Path, old: St
                 chunk_size=1,
                 chunk_count=1,
             ).id
+        elif old == State.DOWNLOADING:  # a PULL_FROM_URL post: init goes straight to TikTok's download
+            aid = h.create(
+                path="https://media.example/a.jpg",
+                file_size=0,
+                file_fingerprint="url:x",
+                account="a",
+                api_base="b",
+                sandbox=True,
+                settings=PostSettings(),
+                chunk_size=0,
+                chunk_count=0,
+                kind="photos",
+                urls=("https://media.example/a.jpg",),
+            ).id
+            h.transition(aid, State.DOWNLOADING, publish_id="p_pub_url~x")
         elif old == State.CANCELLED:
             aid = record(h, "x", video, status="INITIATED")
             h._db.execute("UPDATE attempts SET status = 'CANCELLED' WHERE id = ?", (aid,))

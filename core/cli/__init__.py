@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "core.cli.check",
     "core.cli.fix",
     "core.cli.post",
+    "core.cli.photos",
     "core.cli.queue",
     "core.cli.auth",
     "core.cli.sandbox",

@@ -44,7 +44,12 @@ def register(sub: Any) -> None:
         description="Upload VIDEO and publish it (or send it to the TikTok inbox with --draft), then wait for TikTok "
         "to finish. Comments, duets and stitches are allowed unless a --no-* flag is given.",
     )
-    post.add_argument("video", metavar="VIDEO", help="the video file (MP4, MOV or WebM)")
+    post.add_argument("video", metavar="VIDEO", nargs="?", help="the video file (MP4, MOV or WebM)")
+    post.add_argument(
+        "--url",
+        metavar="VIDEO_URL",
+        help="post the video at this https URL instead (TikTok downloads it; PULL_FROM_URL)",
+    )
     add_post_flags(post)
     post.add_argument("--no-wait", action="store_true", help="return once the upload is done; don't wait for TikTok")
     post.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -249,6 +254,14 @@ def run_post(args: argparse.Namespace, ctx: AppContext) -> int:
     from core.session import Callbacks, PostRequest, Session
 
     settings = settings_from_args(args)
+    if args.url is not None or args.video is None:
+        if args.video is not None or not args.url:
+            raise InputError(
+                "Give either a VIDEO file or --url VIDEO_URL (one of them).", "See 'clipship post --help'."
+            )
+        from core.cli.photos import run_post_url
+
+        return run_post_url(args, ctx, settings)
     path = Path(args.video).expanduser()
     chunk_size = args.chunk_size if args.chunk_size is not None else (ctx.config.chunk_size or None)
     last: dict[str, Attempt] = {}
@@ -347,5 +360,10 @@ def run_history(args: argparse.Namespace, ctx: AppContext) -> int:
         what = "draft" if a.draft else str(a.settings.get("privacy_level") or "")
         extra = f" ({a.fail_reason})" if a.fail_reason else ""
         extra += f" {a.post_url}" if a.post_url else (f" post {', '.join(a.post_ids)}" if a.post_ids else "")
-        print(f"{when}  {a.status:<18} {what:<20} {Path(a.file_path).name}  {a.publish_id or '-'}{extra}")
+        name = Path(a.file_path).name
+        if a.kind == "photos":
+            name = f"{len(a.urls)} photo{'s' if len(a.urls) != 1 else ''} from {a.file_path.split('/')[2]}"
+        elif a.kind != "video":
+            name = a.file_path
+        print(f"{when}  {a.status:<18} {what:<20} {name}  {a.publish_id or '-'}{extra}")
     return EXIT_OK

@@ -14,7 +14,7 @@ from core.config import data_dir
 from core.context import AppContext
 from core.errors import InputError
 
-SANDBOX_STATE_NAMES = {"state.json", "uploads", "sink.bin", "state.lock"}
+SANDBOX_STATE_NAMES = {"state.json", "uploads", "sink.bin", "state.lock", "tls"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,6 +72,12 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None, stop: threading
         print("  (the demo app's secret is core.sandbox.SANDBOX_CLIENT_SECRET)")
         print(f"  state: {state_dir}")
         print(f"  accounts and posts in a browser: {sb.pages_url}")
+        if sb.media_base_url:
+            print(
+                f"  demo media host (the verified URL prefix): {sb.media_base_url}/"
+                f"  (e.g. {sb.media_base_url}/media/photo_720x720.jpg)"
+            )
+            print(f"  CLIPSHIP_MEDIA_CA={sb.media_ca}")
         print("Press Ctrl-C to stop.", flush=True)
         while not waiter.wait(0.5):
             pass

@@ -24,7 +24,15 @@ PUBLIC_OPTIONS: tuple[str, ...] = ("PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS"
 PRIVATE_OPTIONS: tuple[str, ...] = ("FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY")
 
 # Names used by SandboxConfig.force_429 (and in the rate-limit table).
-ENDPOINT_NAMES: tuple[str, ...] = ("creator_info", "video_init", "inbox_init", "status", "user_info", "cancel")
+ENDPOINT_NAMES: tuple[str, ...] = (
+    "creator_info",
+    "video_init",
+    "inbox_init",
+    "content_init",
+    "status",
+    "user_info",
+    "cancel",
+)
 
 # Per access token, per sliding 60 s window (tiktok-api.md section 6). Both init endpoints share "init".
 DEFAULT_RATE_LIMITS: dict[str, int] = {"init": 6, "creator_info": 20, "status": 30, "user_info": 600}
@@ -126,3 +134,7 @@ class SandboxConfig:
     drop_init_response: int = 0
     slow_chunk_delay_s: float = 0.0
     chunk_hang: dict[int, float] = field(default_factory=dict)
+    # PULL_FROM_URL: the URL prefixes the demo app verified (None: the sandbox's own media host,
+    # https://localhost:PORT/), and whether that https media host runs at all.
+    verified_url_prefixes: tuple[str, ...] | None = None
+    media_host: bool = True

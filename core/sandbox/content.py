@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
 import secrets
 import struct
 import time
 import zlib
 from typing import Any, cast
+from urllib.parse import urlsplit
 
-from core.sandbox import chunkrules
+from core.sandbox import chunkrules, pull
 from core.sandbox.config import PRIVACY_LEVELS, CreatorProfile
 from core.sandbox.http import Exchange, V2Error
 from core.sandbox.state import AccessRecord, Publish, digest
+from core.urlcheck import under_prefix
 
 MAX_TITLE_UTF16 = 2200
 BOOL_FIELDS = (
@@ -214,10 +218,6 @@ def _check_source(source_info: Any) -> tuple[int, int, int]:
     if not isinstance(source_info, dict):
         raise V2Error(400, "invalid_params", "source_info is required and must be an object.")
     source = source_info.get("source")
-    if source == "PULL_FROM_URL":
-        if not isinstance(source_info.get("video_url"), str) or not source_info["video_url"]:
-            raise V2Error(400, "invalid_params", "video_url is required for PULL_FROM_URL.")
-        raise V2Error(403, "url_ownership_unverified")
     if source != "FILE_UPLOAD":
         raise V2Error(400, "invalid_params", "source must be FILE_UPLOAD or PULL_FROM_URL.")
     values = [source_info.get(k) for k in ("video_size", "chunk_size", "total_chunk_count")]
@@ -232,7 +232,6 @@ def _check_source(source_info: Any) -> tuple[int, int, int]:
 
 def _init(ex: Exchange, kind: str) -> None:
     world = ex.world
-    cfg = world.config
     scope = "video.publish" if kind == "direct" else "video.upload"
     record = authorize(ex, "video_init" if kind == "direct" else "inbox_init", "init", (scope,))
     body = _json_body(ex, required=True)
@@ -240,21 +239,17 @@ def _init(ex: Exchange, kind: str) -> None:
         raise V2Error(500, "internal_error")
     prof = world.profile(record.open_id)
     privacy = _check_post_info(body.get("post_info"), prof.options()) if kind == "direct" else None
-    video_size, chunk_size, count = _check_source(body.get("source_info"))
-    forced = cfg.creator_info_error  # what creator_info says about posting now holds for init too
-    if forced == "spam_risk_user_banned_from_posting" or (forced and kind == "direct"):
-        raise V2Error(403, forced)
-    if kind == "direct":
-        if not cfg.audited and not prof.account_private:
-            raise V2Error(403, "unaudited_client_can_only_post_to_private_accounts")
-        if world.recent_posts(record.open_id, "direct") >= cfg.daily_post_cap:
-            raise V2Error(403, "spam_risk_too_many_posts")
-        if not cfg.audited and world.active_users(record.open_id) >= cfg.active_user_cap:
-            raise V2Error(403, "reached_active_user_cap")
-        if not cfg.audited:
-            privacy = "SELF_ONLY"  # unaudited clients' posts are private whatever was asked
-    elif world.recent_posts(record.open_id, "inbox") >= cfg.pending_share_cap:
-        raise V2Error(403, "spam_risk_too_many_pending_share")
+    source_info = body.get("source_info")
+    if isinstance(source_info, dict) and source_info.get("source") == "PULL_FROM_URL":
+        video_url = source_info.get("video_url")
+        if not isinstance(video_url, str) or not video_url:
+            raise V2Error(400, "invalid_params", "video_url is required for PULL_FROM_URL.")
+        _check_urls(ex, [video_url])
+        privacy = _check_caps(ex, record.open_id, kind, privacy)
+        _start_pull(ex, record.open_id, kind, "VIDEO", [video_url], privacy, body)
+        return
+    video_size, chunk_size, count = _check_source(source_info)
+    privacy = _check_caps(ex, record.open_id, kind, privacy)
     digits = str(secrets.randbelow(9 * 10**17) + 10**17)
     publish_id = f"v_pub_file~v2-1.{digits}" if kind == "direct" else f"v_inbox_file~v2.{digits}"
     upload_id = str(secrets.randbelow(9 * 10**18) + 10**18)
@@ -281,6 +276,152 @@ def _init(ex: Exchange, kind: str) -> None:
     ex.send_v2(200, {"publish_id": publish_id, "upload_url": upload_url})
 
 
+def _check_caps(ex: Exchange, open_id: str, kind: str, privacy: str | None) -> str | None:
+    """Bans, daily caps and the unaudited rules, for any init; the effective privacy of a direct post."""
+    world = ex.world
+    cfg = world.config
+    prof = world.profile(open_id)
+    forced = cfg.creator_info_error  # what creator_info says about posting now holds for init too
+    if forced == "spam_risk_user_banned_from_posting" or (forced and kind == "direct"):
+        raise V2Error(403, forced)
+    if kind == "direct":
+        if not cfg.audited and not prof.account_private:
+            raise V2Error(403, "unaudited_client_can_only_post_to_private_accounts")
+        if world.recent_posts(open_id, "direct") >= cfg.daily_post_cap:
+            raise V2Error(403, "spam_risk_too_many_posts")
+        if not cfg.audited and world.active_users(open_id) >= cfg.active_user_cap:
+            raise V2Error(403, "reached_active_user_cap")
+        if not cfg.audited:
+            privacy = "SELF_ONLY"  # unaudited clients' posts are private whatever was asked
+    elif world.recent_posts(open_id, "inbox") >= cfg.pending_share_cap:
+        raise V2Error(403, "spam_risk_too_many_pending_share")
+    return privacy
+
+
+def verified_prefixes(ex: Exchange) -> tuple[str, ...]:
+    """The URL prefixes the demo app verified (by default the sandbox's own media host)."""
+    configured = ex.world.config.verified_url_prefixes
+    if configured is not None:
+        return tuple(configured)
+    base = ex.sandbox.media_base_url
+    return (base + "/",) if base else ()
+
+
+def _check_urls(ex: Exchange, urls: list[str]) -> None:
+    """https, a host name (not an IP), then a verified prefix (403 url_ownership_unverified)."""
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise V2Error(400, "invalid_params", "Media URLs must be https URLs.")
+        try:
+            ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            pass
+        else:
+            raise V2Error(400, "invalid_params", "Media URLs must name a host, not an IP address.")
+    prefixes = verified_prefixes(ex)
+    if not all(under_prefix(url, prefixes) for url in urls):
+        raise V2Error(403, "url_ownership_unverified")
+
+
+def _start_pull(
+    ex: Exchange,
+    open_id: str,
+    kind: str,
+    media_type: str,
+    urls: list[str],
+    privacy: str | None,
+    body: dict[str, Any],
+) -> None:
+    """Create a PULL_FROM_URL publish, answer its publish_id, and download the URLs as TikTok would."""
+    world = ex.world
+    digits = str(secrets.randbelow(9 * 10**17) + 10**17)
+    prefix = "p" if media_type == "PHOTO" else "v"
+    publish_id = f"{prefix}_pub_url~v2.{digits}" if kind == "direct" else f"{prefix}_inbox_url~v2.{digits}"
+    upload_id = "url-" + secrets.token_hex(12)
+    pub = Publish(
+        publish_id=publish_id,
+        open_id=open_id,
+        kind=kind,
+        video_size=0,
+        chunk_size=0,
+        total_chunk_count=0,
+        upload_id=upload_id,
+        upload_token_hash="",
+        upload_created_at=time.time(),
+        file_name=f"{upload_id}.bin",
+        privacy_level=privacy,
+        post_info=dict(body.get("post_info") or {}) if kind == "direct" else {},
+        source="PULL_FROM_URL",
+        media_type=media_type,
+        urls=list(urls),
+        puller_pid=os.getpid(),
+    )
+    world.add_publish(pub)
+    if world.take_counter("drop_init_response"):
+        pull.start(world, pub, ex.sandbox.media_base_url, ex.sandbox.media_ca)
+        ex.drop_connection()
+    ex.send_v2(200, {"publish_id": publish_id})
+    pull.start(world, pub, ex.sandbox.media_base_url, ex.sandbox.media_ca)
+
+
+# -- photos (content/init) ----------------------------------------------------------------------------------
+
+PHOTO_BOOLS = ("disable_comment", "auto_add_music", "brand_content_toggle", "brand_organic_toggle")
+DIRECT_ONLY = ("privacy_level", *PHOTO_BOOLS)
+
+
+def content_init(ex: Exchange) -> None:
+    """POST /v2/post/publish/content/init/: photo posts, PULL_FROM_URL only (tiktok-api.md 3.3)."""
+    world = ex.world
+    record = authorize(ex, "content_init", "init", ("video.publish", "video.upload"))
+    body = _json_body(ex, required=True)
+    mode = body.get("post_mode")
+    if body.get("media_type") != "PHOTO":
+        raise V2Error(400, "invalid_param", "media_type must be PHOTO.")
+    if mode not in ("DIRECT_POST", "MEDIA_UPLOAD"):
+        raise V2Error(400, "invalid_param", "post_mode must be DIRECT_POST or MEDIA_UPLOAD.")
+    kind = "direct" if mode == "DIRECT_POST" else "inbox"
+    if ("video.publish" if kind == "direct" else "video.upload") not in record.scopes:
+        raise V2Error(401, "scope_not_authorized")
+    if world.take_counter("init_5xx"):
+        raise V2Error(500, "internal_error")
+    info = body.get("post_info")
+    if not isinstance(info, dict):
+        raise V2Error(400, "invalid_param", "post_info is required and must be an object.")
+    for name, limit in (("title", 90), ("description", 4000)):
+        value = info.get(name)
+        if value is not None and (not isinstance(value, str) or len(value.encode("utf-16-le")) // 2 > limit):
+            raise V2Error(400, "invalid_param", f"{name} must be a string of at most {limit} UTF-16 code units.")
+    for name in PHOTO_BOOLS:
+        if name in info and not isinstance(info[name], bool):
+            raise V2Error(400, "invalid_param", f"{name} must be a boolean.")
+    privacy: str | None = None
+    if kind == "direct":
+        privacy = _check_post_info(
+            {k: v for k, v in info.items() if k not in ("description", "auto_add_music")},
+            world.profile(record.open_id).options(),
+        )
+    else:
+        extra = [name for name in DIRECT_ONLY if name in info]
+        if extra:
+            raise V2Error(400, "invalid_param", f"{', '.join(extra)}: DIRECT_POST only.")
+    source = body.get("source_info")
+    if not isinstance(source, dict) or source.get("source") != "PULL_FROM_URL":
+        raise V2Error(400, "invalid_params", "Photos take source_info with source PULL_FROM_URL.")
+    images = source.get("photo_images")
+    if not isinstance(images, list) or not 1 <= len(images) <= 35:
+        raise V2Error(400, "invalid_params", "photo_images must list 1 to 35 URLs.")
+    if not all(isinstance(u, str) and u for u in images):
+        raise V2Error(400, "invalid_params", "photo_images must hold URL strings.")
+    cover = source.get("photo_cover_index")
+    if not isinstance(cover, int) or isinstance(cover, bool) or not 0 <= cover < len(images):
+        raise V2Error(400, "invalid_params", "photo_cover_index must be the index of one of photo_images.")
+    _check_urls(ex, images)
+    privacy = _check_caps(ex, record.open_id, kind, privacy)
+    _start_pull(ex, record.open_id, kind, "PHOTO", images, privacy, body)
+
+
 # -- status -----------------------------------------------------------------------------------------------
 
 
@@ -298,10 +439,14 @@ def _own_publish(ex: Exchange, record: AccessRecord) -> Publish:
 
 
 def cancel(ex: Exchange) -> None:
-    """POST /v2/post/publish/cancel/: only PULL_FROM_URL downloads can be cancelled (the sandbox has none)."""
+    """POST /v2/post/publish/cancel/: a PULL_FROM_URL publish still downloading ends FAILED publish_cancelled."""
     record = authorize(ex, "cancel", "cancel", ("video.publish", "video.upload"))
-    _own_publish(ex, record)
-    raise V2Error(400, "publish_not_cancellable", "Only PULL_FROM_URL publishes still downloading can be cancelled.")
+    pub = _own_publish(ex, record)
+    if not ex.world.cancel_download(pub):
+        raise V2Error(
+            400, "publish_not_cancellable", "Only PULL_FROM_URL publishes still downloading can be cancelled."
+        )
+    ex.send_v2(200, {})
 
 
 def status_fetch(ex: Exchange) -> None:

@@ -7,6 +7,7 @@ import logging
 import secrets
 import selectors
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from core.sandbox import content, oauth, pages, upload
+from core.sandbox import content, mediahost, oauth, pages, tlscert, upload
 from core.sandbox.config import DEFAULT_SCOPES, SandboxConfig
 from core.sandbox.http import ConnectionDropped, Exchange, LoggedRequest, OAuthError, V2Error
 from core.sandbox.state import State, file_sha256
@@ -34,6 +35,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/v2/post/publish/creator_info/query/"): content.creator_info,
     ("POST", "/v2/post/publish/video/init/"): content.video_init,
     ("POST", "/v2/post/publish/inbox/video/init/"): content.inbox_init,
+    ("POST", "/v2/post/publish/content/init/"): content.content_init,
     ("POST", "/v2/post/publish/status/fetch/"): content.status_fetch,
     ("POST", "/v2/post/publish/cancel/"): content.cancel,
     ("PUT", "/upload/"): upload.put_chunk,
@@ -74,11 +76,35 @@ class _Server(ThreadingHTTPServer):
         super().shutdown_request(request)
 
 
+class _TlsServer(_Server):
+    """The media host's listener: plain accept, then TLS on the connection (its handshake happens in the
+    connection's own thread, at the first read, never in the accept loop)."""
+
+    ssl_context: ssl.SSLContext
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, addr = self.socket.accept()
+        try:
+            # SSLSocket leaks (unclosed) a connection whose peer already left when it is wrapped: check first.
+            sock.getpeername()
+            return self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+        except OSError:
+            sock.close()
+            raise
+
+
 class Sandbox:
     """The emulator: a World (its state, in world.py) and the servers that answer for it. start() serves on a
     daemon thread; stop() is idempotent. Also a context manager."""
 
-    def __init__(self, state_dir: Path, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        state_dir: Path,
+        config: SandboxConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        media_port: int = 0,
+    ):
         self.world = World(Path(state_dir), config or SandboxConfig())
         self.host = host
         self.port = port
@@ -87,7 +113,11 @@ class Sandbox:
         self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
         self._upload_server: _Server | None = None
+        self._media_server: _Server | None = None
         self.upload_port = 0
+        self.media_port = 0
+        self._wanted_media_port = media_port  # 0: ephemeral; a taken port falls back to an ephemeral one
+        self.media_ca: str | None = None  # the media host's self-signed certificate (PEM), which clients trust
         self._thread: threading.Thread | None = None
         self.view_key = secrets.token_urlsafe(12)  # opens the demo pages (they show the user's uploads)
 
@@ -97,6 +127,7 @@ class Sandbox:
         if self._server is not None:
             return self
         world = self.world
+        world.stopping.clear()
         api_handler = type("SandboxApiExchange", (_Handler,), {"sandbox": self, "world": world, "role": "api"})
         upload_handler = type("SandboxUploadExchange", (_Handler,), {"sandbox": self, "world": world, "role": "upload"})
         self._server = _Server((self.host, self.port), api_handler)
@@ -110,19 +141,47 @@ class Sandbox:
             raise
         self.port = self._server.server_address[1]
         self.upload_port = self._upload_server.server_address[1]
+        if world.config.media_host:
+            self._start_media_server()
         self._stopping = threading.Event()
         self._wake_r, self._wake_w = socket.socketpair()
-        servers = (self._server, self._upload_server)
+        servers = tuple(s for s in (self._server, self._upload_server, self._media_server) if s is not None)
         self._thread = threading.Thread(target=self._serve, args=(servers,), name="clipship-sandbox", daemon=True)
         self._thread.start()
         log.info("sandbox listening on %s", self.base_url)
         return self
 
+    def _start_media_server(self) -> None:
+        """The demo media host for PULL_FROM_URL posts: https://localhost:PORT/ with a self-signed certificate."""
+        pair = tlscert.ensure_cert(self.world.state_dir / "tls")
+        if pair is None:
+            return
+        cert, key = pair
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        media_handler = type(
+            "SandboxMediaExchange", (_Handler,), {"sandbox": self, "world": self.world, "role": "media"}
+        )
+        try:
+            server = _TlsServer((self.host, self._wanted_media_port), media_handler)
+        except OSError:
+            server = _TlsServer((self.host, 0), media_handler)
+        server.ssl_context = context
+        self._media_server = server
+        self.media_port = server.server_address[1]
+        self.media_ca = str(cert)
+
     def stop(self) -> None:
         server, upload_server, thread = self._server, self._upload_server, self._thread
+        media_server = self._media_server
         if server is None:
             return
-        self._server = self._upload_server = self._thread = None
+        self._server = self._upload_server = self._thread = self._media_server = None
+        # Downloads first, while the media host still answers: they end at their next piece. (Cutting a TLS
+        # handshake short instead leaks the client's SSLSocket unclosed in CPython's ssl module.)
+        self.world.stopping.set()
+        for pull_thread in self.world.live_pulls():
+            pull_thread.join(timeout=2)
         self._stopping.set()
         try:
             self._wake_w.send(b"x")
@@ -133,6 +192,8 @@ class Sandbox:
         server.server_close()
         if upload_server is not None:
             upload_server.server_close()
+        if media_server is not None:
+            media_server.server_close()
         self._wake_r.close()
         self._wake_w.close()
         with self.lock:
@@ -200,6 +261,11 @@ class Sandbox:
     def upload_base_url(self) -> str:
         """Where upload URLs point (another port than base_url, as TikTok's upload hosts differ)."""
         return f"http://{self.host}:{self.upload_port}"
+
+    @property
+    def media_base_url(self) -> str:
+        """The demo media host (https, a host name as TikTok requires; "" when it is off)."""
+        return f"https://localhost:{self.media_port}" if self.media_port else ""
 
     @property
     def pages_url(self) -> str:
@@ -280,6 +346,9 @@ class _Handler(Exchange):
 
     def _dispatch(self) -> None:
         self.parse_target()
+        if self.role == "media":
+            self._dispatch_media()
+            return
         if not _loopback_host(self.headers.get("Host")):  # a page on another site resolving to 127.0.0.1
             if not self.body_read:
                 self._drain()
@@ -322,6 +391,18 @@ class _Handler(Exchange):
                     pass
         finally:
             self.record()  # when no answer was sent (lost connection); otherwise already recorded
+
+    def _dispatch_media(self) -> None:
+        try:
+            if self.command in ("GET", "HEAD"):
+                mediahost.serve(self)
+            else:
+                self._drain()
+                self.send_bytes(405, b"", None)
+        except (ConnectionError, TimeoutError, OSError):
+            self.close_connection = True
+        finally:
+            self.record()
 
     def _drain(self) -> None:
         """Read and drop a small unread body (a bigger one, or chunked: the connection closes instead)."""

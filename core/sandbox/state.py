@@ -105,6 +105,12 @@ class Publish:
     fail_reason: str | None = None  # decided when the last chunk arrived
     content_type: str = "video/mp4"  # as the PUTs declared it
     post_ids: list[int] = field(default_factory=list)
+    # PULL_FROM_URL: the sandbox downloads the URLs itself (core.sandbox.pull); completed_at is when it finished.
+    source: str = "FILE_UPLOAD"
+    media_type: str = "VIDEO"  # or "PHOTO"
+    urls: list[str] = field(default_factory=list)
+    downloaded_bytes: int = 0
+    puller_pid: int = 0  # the sandbox process downloading it (a download whose process died has failed)
 
     def chunk_range(self, index: int) -> tuple[int, int]:
         """Inclusive byte range of chunk `index` under the plan declared at init (remainder in the last)."""
@@ -114,7 +120,7 @@ class Publish:
 
     def status(self, now: float) -> str:
         if self.completed_at is None or now < self.completed_at + self.processing_delay_s:
-            return "PROCESSING_UPLOAD"
+            return "PROCESSING_DOWNLOAD" if self.source == "PULL_FROM_URL" else "PROCESSING_UPLOAD"
         if self.fail_reason:
             return "FAILED"
         return "PUBLISH_COMPLETE" if self.kind == "direct" else "SEND_TO_USER_INBOX"

@@ -83,6 +83,7 @@ class World:
         self.config = config
         self.state = State(self.state_dir)
         self.state.prune(config.upload_url_ttl, config.keep_finished_uploads)
+        self.fail_orphaned_downloads()
         self._codes = grants.Codes()
         self._lock = threading.RLock()  # faults, counters, rate windows, pending consents
         self._windows: dict[tuple[str, str], deque[float]] = {}
@@ -90,6 +91,9 @@ class World:
         self._calls_left = 0
         self._pending: dict[str, PendingConsent] = {}  # consent requests by id
         self._claims = _UploadClaims()
+        self.stopping = threading.Event()  # set by Sandbox.stop(): downloads (core.sandbox.pull) end
+        self.pulls: list[threading.Thread] = []
+        self._asked: set[str] = set()  # the media host's /once/TOKEN/ paths already served
 
     # -- accounts --------------------------------------------------------------------------------------
 
@@ -221,11 +225,11 @@ class World:
         """The status/fetch data of a publish, read consistently."""
         with self.state.lock:
             status = pub.status(now)
-            data: dict[str, Any] = {
-                "status": status,
-                "uploaded_bytes": pub.received_bytes,
-                "publicaly_available_post_id": pub.public_post_ids(now),
-            }
+            data: dict[str, Any] = {"status": status, "publicaly_available_post_id": pub.public_post_ids(now)}
+            if pub.source == "PULL_FROM_URL":
+                data["downloaded_bytes"] = pub.downloaded_bytes
+            else:
+                data["uploaded_bytes"] = pub.received_bytes
             if status == "FAILED":
                 data["fail_reason"] = pub.fail_reason
         return data
@@ -287,6 +291,70 @@ class World:
                 if pub.kind == "direct" and not pub.fail_reason:
                     pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
             self.state.save()
+
+    def first_ask(self, token: str) -> bool:
+        """True the first time the media host is asked for /once/TOKEN/... (a file that then goes away)."""
+        with self._lock:
+            first = token not in self._asked
+            self._asked.add(token)
+            return first
+
+    def add_pull(self, thread: threading.Thread) -> None:
+        """A download thread (core.sandbox.pull) to be joined when the sandbox stops."""
+        with self._lock:
+            self.pulls = [t for t in self.pulls if t.is_alive()] + [thread]
+
+    def live_pulls(self) -> list[threading.Thread]:
+        with self._lock:
+            return list(self.pulls)
+
+    def download_progress(self, pub: Publish, downloaded: int) -> None:
+        """Bytes of a PULL_FROM_URL publish downloaded so far (in memory; saved with the outcome)."""
+        with self.state.lock:
+            pub.downloaded_bytes = downloaded
+
+    def finish_download(self, pub: Publish, fail_reason: str | None) -> bool:
+        """The sandbox's download of a PULL_FROM_URL publish ended (None: every file passed). False when it had
+        already ended (cancelled meanwhile)."""
+        cfg = self.config
+        with self.state.lock:
+            if pub.completed_at is not None:
+                return False
+            pub.completed_at = time.time()
+            pub.processing_delay_s = cfg.processing_delay_s
+            pub.moderation_delay_s = cfg.moderation_delay_s
+            pub.fail_reason = fail_reason or cfg.final_fail_reason
+            if pub.media_type == "VIDEO":  # the demo pages play what was downloaded
+                pub.video_size = pub.received_bytes = pub.downloaded_bytes
+            if pub.kind == "direct" and not pub.fail_reason:
+                pub.post_ids = [7_000_000_000_000_000_000 + secrets.randbelow(10**18)]
+            self.state.save()
+            return True
+
+    def cancel_download(self, pub: Publish) -> bool:
+        """publish/cancel/: a PULL_FROM_URL publish still downloading ends FAILED publish_cancelled."""
+        with self.state.lock:
+            if pub.source != "PULL_FROM_URL" or pub.completed_at is not None:
+                return False
+            pub.completed_at = time.time()
+            pub.processing_delay_s = 0.0
+            pub.fail_reason = "publish_cancelled"
+            self.state.save()
+            return True
+
+    def fail_orphaned_downloads(self) -> None:
+        """At start: downloads whose sandbox process is gone failed (as TikTok's would, after its timeout)."""
+        from core.history import pid_alive
+
+        with self.state.lock:
+            changed = False
+            for pub in self.state.publishes.values():
+                if pub.source == "PULL_FROM_URL" and pub.completed_at is None and not pid_alive(pub.puller_pid):
+                    pub.completed_at = time.time()
+                    pub.fail_reason = "photo_pull_failed" if pub.media_type == "PHOTO" else "video_pull_failed"
+                    changed = True
+            if changed:
+                self.state.save()
 
     # -- faults, counters, rate limits -------------------------------------------------------------------
 

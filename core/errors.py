@@ -131,12 +131,12 @@ class PublishFailed(ClipshipError):
 
     exit_code = EXIT_FAILED
 
-    def __init__(self, fail_reason: str, publish_id: str = "", result: object = None) -> None:
+    def __init__(self, fail_reason: str, publish_id: str = "", result: object = None, what: str = "the video") -> None:
         info = describe_fail_reason(fail_reason)
         super().__init__(
-            f"TikTok could not publish the video ({fail_reason or 'no reason given'}): {info.sentence}", info.hint
+            f"TikTok could not publish {what} ({fail_reason or 'no reason given'}): {info.sentence}", info.hint
         )
-        self.plain = f"TikTok could not publish the video. {info.sentence}"
+        self.plain = f"TikTok could not publish {what}. {info.sentence}"
         self.fail_reason = fail_reason
         self.publish_id = publish_id
         self.retryable = info.retryable

@@ -618,7 +618,8 @@ def _finish(run: _Run, attempt: Attempt, resumed: bool) -> PublishResult:
     out = run.result(attempt, resumed)
     if attempt.state == State.FAILED:
         _stage(run.on_stage, Stage.FAILED, out.fail_reason or "")
-        raise PublishFailed(out.fail_reason or "", out.publish_id, out)
+        what = "the photos" if attempt.kind == "photos" else "the video"
+        raise PublishFailed(out.fail_reason or "", out.publish_id, out, what)
     if attempt.state == State.INBOX:
         _stage(run.on_stage, Stage.SENT_TO_INBOX, "open the TikTok inbox notification to finish posting")
     elif attempt.state == State.PUBLISHED:

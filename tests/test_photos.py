@@ -177,6 +177,7 @@ def test_pull_failure_reported_by_tiktok_exits_1(env: dict[str, str], sb: Any) -
     obj = one_object(out)
     assert (obj["status"], obj["fail_reason"]) == ("FAILED", "photo_pull_failed")
     assert "could not download the photos" in out.stderr
+    assert "could not publish the photos" in out.stderr and "the video" not in out.stderr
 
 
 @pytest.mark.parametrize(

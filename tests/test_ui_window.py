@@ -375,3 +375,23 @@ def test_a_file_the_system_opens_with_the_app_is_loaded(qtbot: Any, window: Any)
         )
     finally:
         app.removeEventFilter(handler)
+
+
+def test_history_names_a_photo_post_by_its_photos(qtbot: Any, window: Any, sandbox: Any) -> None:
+    """A post made from URLs (here through the same core session the window uses) has no local file: the History
+    row says what it was, with every URL in the tooltip, and takes no thumbnail from a file."""
+    from core.models import PhotoSettings
+    from core.urlpost import KIND_PHOTOS, UrlPostRequest
+
+    urls = (f"{sandbox.media_base_url}/media/photo_720x720.jpg", f"{sandbox.media_base_url}/media/photo_1080x1920.jpg")
+    window.ctx.config = window.ctx.config.with_(media_ca=sandbox.media_ca)
+    session = window.session
+    result = session.publish_urls(UrlPostRequest(KIND_PHOTOS, urls, PhotoSettings(privacy_level="SELF_ONLY")))
+    assert result.status == "PUBLISH_COMPLETE"
+    window.history_controller.refresh()
+    qtbot.waitUntil(lambda: len(window.history.rows) == 1, timeout=10_000)
+    row = window.history.rows[0]
+    assert row.file == "2 photos from the web (photo_720x720.jpg\u2026)"
+    item = window.history.tree.topLevelItem(0)
+    assert item.text(0) == row.file and urls[0] in item.toolTip(0) and urls[1] in item.toolTip(0)
+    assert item.icon(0).isNull()

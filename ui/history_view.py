@@ -48,7 +48,24 @@ class HistoryRow:
 
     @property
     def file(self) -> str:
-        return Path(self.attempt.file_path).name
+        """What was posted, as the user knows it: the file's name, or for a URL post the photos or the link."""
+        attempt = self.attempt
+        if attempt.kind == "photos":
+            n = len(attempt.urls)
+            first = attempt.urls[0].rsplit("/", 1)[-1] if attempt.urls else ""
+            return f"{n} photo{'s' if n != 1 else ''} from the web" + (f" ({first}\u2026)" if n > 1 else f" ({first})")
+        if attempt.kind == "video_url":
+            return "Video from " + (attempt.urls[0].rsplit("/", 1)[-1] if attempt.urls else "a link")
+        return Path(attempt.file_path).name
+
+    @property
+    def source(self) -> str:
+        """The whole file path, or every URL of a URL post (the tooltip)."""
+        return (
+            "\n".join(self.attempt.urls)
+            if self.attempt.kind != "video" and self.attempt.urls
+            else (self.attempt.file_path)
+        )
 
     @property
     def created_at(self) -> float:
@@ -147,9 +164,10 @@ class HistoryView(QWidget):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at)) if row.created_at else ""
             item = QTreeWidgetItem([row.file, row.account, when, status_text(row), ""])
             item.setData(0, Qt.ItemDataRole.UserRole, row.attempt_id)
-            item.setToolTip(0, row.attempt.file_path + (f"\npublish_id: {row.publish_id}" if row.publish_id else ""))
+            item.setToolTip(0, row.source + (f"\npublish_id: {row.publish_id}" if row.publish_id else ""))
             item.setToolTip(3, row.detail)
-            icon = self.thumbnails.icon(row.attempt.file_path) if self.thumbnails is not None else None
+            local = row.attempt.kind == "video"  # a URL post has no local file to take a thumbnail from
+            icon = self.thumbnails.icon(row.attempt.file_path) if self.thumbnails is not None and local else None
             if icon is not None:
                 item.setIcon(0, icon)
             self.tree.addTopLevelItem(item)

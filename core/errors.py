@@ -19,6 +19,7 @@ class ClipshipError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.plain = ""  # the message without codes or log ids, where they differ (the window shows this one)
 
     def user_text(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message
@@ -64,6 +65,7 @@ class ApiError(ClipshipError):
     ) -> None:
         super().__init__(message, hint)
         self.code = code
+        self.api_message = ""  # TikTok's own words, when it gave some
         self.log_id = log_id
         self.http_status = http_status
         self.retryable = retryable
@@ -134,6 +136,7 @@ class PublishFailed(ClipshipError):
         super().__init__(
             f"TikTok could not publish the video ({fail_reason or 'no reason given'}): {info.sentence}", info.hint
         )
+        self.plain = f"TikTok could not publish the video. {info.sentence}"
         self.fail_reason = fail_reason
         self.publish_id = publish_id
         self.retryable = info.retryable
@@ -292,4 +295,7 @@ def api_error(code: str, api_message: str = "", log_id: str = "", http_status: i
         cls = ApiAuthError
     elif info.kind == "input":
         cls = ApiInputError
-    return cls(code, message, log_id=log_id, http_status=http_status, retryable=retryable, hint=info.hint)
+    error = cls(code, message, log_id=log_id, http_status=http_status, retryable=retryable, hint=info.hint)
+    error.plain = info.sentence
+    error.api_message = api_message.strip()
+    return error

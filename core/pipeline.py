@@ -266,13 +266,7 @@ def _publish(
         raise Cancelled("Cancelled before the upload began. Nothing was sent to TikTok.", "") from None
     except ClipshipError as exc:
         run.record(attempt.id, State.FAILED, error=exc.message, detail="refused before the upload; nothing was sent")
-        if isinstance(exc, ApiError) and exc.code in DAILY_CAPS:
-            when = _cap_clears_at(run.history, account, settings.draft)
-            if when is not None:
-                exc.hint = (
-                    f"This account can post again around {time.strftime('%a %H:%M', time.localtime(when))}: 24 "
-                    "hours after the first of its posts through Clipship in the last day (other apps count too)."
-                )
+        explain_cap(exc, run.history, account, settings.draft)
         raise
     except BaseException:
         run.record(attempt.id, State.ABANDONED, detail="stopped before the upload began; nothing was uploaded")
@@ -291,6 +285,17 @@ def _publish(
 
 
 DAILY_CAPS = ("spam_risk_too_many_posts", "spam_risk_too_many_pending_share")
+
+
+def explain_cap(exc: BaseException, history: History, account: str, draft: bool) -> None:
+    """A daily-cap refusal says when the account can post again, from the history (when it knows)."""
+    if isinstance(exc, ApiError) and exc.code in DAILY_CAPS:
+        when = _cap_clears_at(history, account, draft)
+        if when is not None:
+            exc.hint = (
+                f"This account can post again around {time.strftime('%a %H:%M', time.localtime(when))}: 24 "
+                "hours after the first of its posts through Clipship in the last day (other apps count too)."
+            )
 
 
 def _cap_clears_at(history: History, account: str, draft: bool) -> float | None:

@@ -22,10 +22,12 @@ from core.api import TikTokClient
 from core.attempt import AT_TIKTOK, State
 from core.auth import Account, accounts, current_account, token_source_for
 from core.context import AppContext
+from core.errors import ApiError
 from core.history import Attempt, History, HistoryError, fingerprint
 from core.models import CreatorInfo, PostSettings, ProgressCallback, PublishResult, StageCallback
 from core.pipeline import (
     POLL_INTERVALS,
+    explain_cap,
     publish,
     reconcile,
     resume_status,
@@ -136,7 +138,12 @@ class Session:
 
     def creator_info(self, account: str | None, cancel: threading.Event | None = None) -> CreatorInfo:
         with self.client(account) as client:
-            return client.creator_info(cancel)
+            try:
+                return client.creator_info(cancel)
+            except ApiError as exc:  # a daily cap: say when the account can post again, when the history knows
+                key = str(getattr(client.tokens, "open_id", "") or account or "")
+                explain_cap(exc, self.history, key, draft=exc.code == "spam_risk_too_many_pending_share")
+                raise
 
     # -- preflight ----------------------------------------------------------------------------------------------
 

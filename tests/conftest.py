@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,9 +57,11 @@ def memory_keyring(request: pytest.FixtureRequest) -> Iterator[MemoryKeyring | N
     """An in-memory keyring for every test, except those marked secret_service (they use the real one)."""
     if request.node.get_closest_marker("secret_service"):
         if not os.environ.get("CLIPSHIP_SECRET_SERVICE"):
+            if shutil.which("gnome-keyring-daemon") and shutil.which("dbus-run-session"):
+                pytest.skip("needs a private Secret Service: run it through bash tests/run.sh, which starts one")
             pytest.skip(
-                "needs gnome-keyring and dbus installed (apt-get install gnome-keyring dbus); "
-                "tests/run.sh then runs these tests in a private D-Bus session"
+                "needs gnome-keyring and dbus, which are not installed (apt-get install gnome-keyring dbus); "
+                "then bash tests/run.sh runs these tests in a private D-Bus session"
             )
         yield None
         return

@@ -1,6 +1,7 @@
 """Render the README's screenshots of the window (offscreen, against the embedded sandbox) into docs/screenshots/.
 
-Run: python tests/make_screenshots.py [--queue-only]  (no display needed; nothing touches your real data dir or keyring)
+Run: python tests/make_screenshots.py [--queue-only] [--dark] [--size WxH] [--prefix NAME-]
+(no display needed, or on a real one with QT_QPA_PLATFORM=xcb; nothing touches your real data dir or keyring)
 """
 
 from __future__ import annotations
@@ -52,12 +53,20 @@ def main() -> int:
     from ui.main_window import MainWindow
 
     apply_style(app)
+    if "--dark" in sys.argv:
+        from ui.theme import ThemeWatcher
+
+        watcher = app.findChild(ThemeWatcher)
+        assert watcher is not None
+        watcher.apply_scheme(True)
+    width, height = (int(v) for v in _arg("--size", "1180x780").split("x"))
+    prefix = _arg("--prefix", "")
     ctx = open_context(sandbox=True)
     assert ctx.sandbox is not None
     ctx.sandbox.config.processing_delay_s = 1.0
     sandbox_demo_sign_in(ctx)
     window = MainWindow(ctx, settings_path=Path(tmp.name) / "window.ini")
-    window.resize(1180, 780)
+    window.resize(width, height)
     window.show()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -70,8 +79,8 @@ def main() -> int:
 
     def shot(name: str) -> None:
         spin(0.3)
-        window.grab().save(str(OUT / f"{name}.png"))
-        print("saved", OUT / f"{name}.png")
+        window.grab().save(str(OUT / f"{prefix}{name}.png"))
+        print("saved", OUT / f"{prefix}{name}.png")
 
     spin(5, lambda: window.accounts.creator is not None and not window.accounts.creator_loading)
     if "--queue-only" in sys.argv:
@@ -92,10 +101,7 @@ def main() -> int:
     form.your_brand.setChecked(True)
     form.aigc.setChecked(False)
     spin(0.3)
-    bar = window.page.form_scroll.verticalScrollBar()
-    bar.setValue(bar.maximum())  # show the consent line and the Post button
     shot("3-form-filled")
-    bar.setValue(0)
     big = pad_mp4(video, Path(tmp.name) / "harbour-sunrise-4k-master.mp4", 300 * 1024 * 1024)
     window.load_video(big)
     spin(5, lambda: window.page.inspection is not None and not window.accounts.creator_loading)
@@ -147,6 +153,11 @@ def queue_shot(window: Any, folder: Path, spin: Any, shot: Any) -> None:
     form.caption.setPlainText("Lighthouse at dusk #coast")
     spin(3, lambda: bool(window.account_bar.cap_label.text()))
     shot("7-queue")
+
+
+def _arg(flag: str, default: str) -> str:
+    """The value after `flag` on the command line, or `default`."""
+    return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv[:-1] else default
 
 
 def finish(window: Any, ctx: Any, tmp: Any) -> int:

@@ -54,7 +54,7 @@ def test_whole_login_with_a_scripted_browser(ctx: AppContext, sandbox: Any, memo
     assert acc.scopes == ("user.info.basic", "video.publish", "video.upload")
     assert acc.display_name == "Sandbox Creator" and acc.username == "sandbox.creator"
     assert acc.access_expires_at - acc.signed_in_at == pytest.approx(sandbox.config.access_ttl, abs=5)
-    assert pages and pages[0].startswith("200 ") and "Signed in, you can close this tab" in pages[0]
+    assert pages and pages[0].startswith("200 ") and "You can close this tab and return to Clipship" in pages[0]
     assert len(urls) == 1 and urls[0].startswith(sandbox.auth_url)
     assert "scope=user.info.basic%2Cvideo.publish%2Cvideo.upload" in urls[0]
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in urls[0]

@@ -106,7 +106,7 @@ def test_loopback_binds_to_127_0_0_1_and_accepts_one_request_with_the_right_stat
         assert bad.status_code == 400 and "does not belong" in bad.text
         assert rx.wrong_state_count == 2
         ok = _get(base + "?state=good-state&code=c%2A0%211234.va&scopes=video.upload,user.info.basic")
-        assert ok.status_code == 200 and "Signed in, you can close this tab" in ok.text
+        assert ok.status_code == 200 and "You can close this tab and return to Clipship" in ok.text
         again = _get(base + "?state=good-state&code=second")
         assert again.status_code == 400
         result = rx.wait(timeout=5)

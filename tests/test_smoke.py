@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = ROOT / "resources"
-CHECK_NAMES = ("qt", "keyring", "mediainfo", "signals", "window", "pipeline")
+CHECK_NAMES = ("qt", "keyring", "mediainfo", "codecs", "signals", "window", "pipeline")
 
 
 def _smoke(**env: str) -> subprocess.CompletedProcess[str]:
@@ -51,7 +51,8 @@ def test_smoke_test_passes_from_source() -> None:
     assert "mp4 h264 720x1280" in lines["mediainfo"]
     assert "5001 qint64 pairs" in lines["signals"]
     assert "PUBLISH_COMPLETE" in lines["pipeline"] and "published" in lines["pipeline"]
-    assert out.stdout.rstrip().splitlines()[-1].startswith("smoke test passed: 6 checks")
+    assert "frame at 500 ms decoded" in lines["codecs"] and "AAC ok" in lines["codecs"]
+    assert out.stdout.rstrip().splitlines()[-1].startswith("smoke test passed: 7 checks")
     assert "Traceback" not in out.stderr
 
 

@@ -214,7 +214,7 @@ def test_a_creator_who_cannot_post_now_is_told_and_post_is_disabled(
     load_good_video(qtbot, win)
     qtbot.waitUntil(lambda: bool(win.accounts.creator_error) and not win.accounts.creator_loading, timeout=10_000)
     form = win.page.form
-    assert "can't post right now" in form.creator_status.text()
-    assert "try again later" in form.creator_status.text().lower()
+    assert "cannot post now" in form.creator_status.text()
+    assert "try again" in form.creator_status.text().lower()
     assert not form.post_button.isEnabled()
     assert form.privacy.count() == 0

@@ -56,3 +56,28 @@ def test_every_chunk_size_the_dialog_offers_is_one_tiktok_accepts(qtbot: Any) ->
     assert offered[0] == 0 and offered[-1] == 61 * MB  # "Automatic", then 5..61 MiB (64 MiB is over 64,000,000)
     for chunk in offered[1:]:
         assert plan_chunks(1_000_000_000, chunk).chunk_size == chunk
+
+
+def test_a_build_with_a_built_in_app_says_so_and_still_takes_the_users_own(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import distribution
+
+    plain = SettingsDialog(SettingsValues("", None, 0, 0), has_secret=False)
+    qtbot.addWidget(plain)
+    assert "developers.tiktok.com" in plain.client_key.placeholderText()
+    folder = tmp_path / "built-in"
+    distribution.write_module(folder, {distribution.ENV_KEY: "awdistkey", distribution.ENV_SECRET: "dist-secret-value"})
+    monkeypatch.syspath_prepend(str(folder))
+    distribution.forget()
+    try:
+        dialog = SettingsDialog(SettingsValues("", None, 0, 0), has_secret=False)
+        qtbot.addWidget(dialog)
+        assert "Built in" in dialog.client_key.placeholderText()
+        assert "Built in" in dialog.client_secret.placeholderText()
+        assert dialog.client_key.text() == "" and dialog.client_secret.text() == ""  # nothing of the app shown
+        dialog.client_key.setText("awmine")
+        dialog.client_secret.setText("my-secret")
+        assert dialog.values() == SettingsValues("awmine", "my-secret", 0, 0)
+    finally:
+        distribution.forget()

@@ -191,7 +191,9 @@ def test_send_to_inbox_as_draft(qtbot: Any, window: Any) -> None:
 def test_cancel_mid_upload_stops_and_says_nothing_was_posted(
     qtbot: Any, window: Any, sandbox: Any, tmp_path: Path
 ) -> None:
-    video = big_video(tmp_path / "slow.mp4", 12 * MB)
+    # Four chunks: when the first has gone out, the last is at least two slow chunks away (the client's socket
+    # buffers hold megabytes, so "sent" runs ahead of what the server has read).
+    video = big_video(tmp_path / "slow.mp4", 24 * MB)
     window.ctx.config = window.ctx.config.with_(chunk_size=5 * MB)
     sandbox.config.slow_chunk_delay_s = 3.0  # each chunk trickles in: the upload is surely under way
     load_good_video(qtbot, window, video)
@@ -269,9 +271,15 @@ def test_a_failure_shows_its_message_next_step_and_log_id(qtbot: Any, window: An
     progress = window.page.progress
     qtbot.waitUntil(progress.is_finished, timeout=20_000)
     assert progress.stage_label.text() == "Failed"
-    assert "frame_rate_check_failed" in progress.message_label.text()
+    message = progress.message_label.text()
+    assert "frame rate" in message and "frame_rate_check_failed" not in message  # plain words, no codes
     assert progress.action_button.isVisible() and progress.action_button.text() == "Fix the file"
-    assert progress.log_label.isVisible() and progress.log_label.text().startswith("TikTok log id: ")
+    # The code and the log id are behind Details, with Copy details.
+    details = progress.details
+    assert details.isVisible() and details.text.isHidden()
+    details.toggle.click()
+    assert details.text.isVisible() and details.copy_button.isVisible()
+    assert "fail_reason: frame_rate_check_failed" in details.details() and "TikTok log id: " in details.details()
 
 
 def test_an_api_refusal_offers_the_right_step_and_the_unaudited_banner(qtbot: Any, window: Any, sandbox: Any) -> None:
@@ -284,8 +292,14 @@ def test_an_api_refusal_offers_the_right_step_and_the_unaudited_banner(qtbot: An
     qtbot.waitUntil(progress.is_finished, timeout=20_000)
     assert progress.stage_label.text() == "Failed"
     assert "private" in progress.message_label.text().lower()
-    assert progress.log_label.text().startswith("TikTok log id: ")
+    assert "log_id" not in progress.message_label.text() and "TikTok log id: " in progress.details.details()
     assert window.unaudited_banner.isVisible()
+    # From now on the form offers only "Only me" (still chosen by the user: no default) and says why.
+    form = window.page.form
+    assert [form.privacy.itemData(i) for i in range(form.privacy.count())] == ["SELF_ONLY"]
+    assert form.privacy_note.isVisibleTo(window) and "not audited" in form.privacy_note.text()
+    queue_form = window.queue_page.form
+    assert all(queue_form.privacy.itemData(i) == "SELF_ONLY" for i in range(queue_form.privacy.count()))
 
 
 def test_closing_during_an_upload_asks_then_cancels_cleanly(

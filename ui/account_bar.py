@@ -70,6 +70,7 @@ class AccountBar(QFrame):
         super().__init__(parent)
         self.setObjectName("accountBar")
         self.current: AccountView | None = None
+        self.needs_sign_in = False
         self.accounts: list[AccountView] = []
         self.avatar = QLabel()
         self.avatar.setFixedSize(QSize(AVATAR, AVATAR))
@@ -107,7 +108,7 @@ class AccountBar(QFrame):
         layout.setSpacing(10)
         layout.addWidget(self.avatar)
         layout.addLayout(names)
-        layout.addWidget(self.mode_badge)
+        layout.addWidget(self.mode_badge, 0, Qt.AlignmentFlag.AlignVCenter)  # a tag, not the bar's height
         layout.addSpacing(8)
         layout.addWidget(self.cap_label)
         layout.addStretch(1)
@@ -124,6 +125,9 @@ class AccountBar(QFrame):
         if current is None or self.current is None or current.account_id != self.current.account_id:
             self._avatar_pixmap = None
         self.current = current
+        self.needs_sign_in = False
+        self.sign_in_button.setText("Sign in with TikTok")
+        self.username.setProperty("error", False)
         signed_in = current is not None
         self.sign_in_button.setVisible(not signed_in)
         self.account_button.setVisible(signed_in)
@@ -136,6 +140,27 @@ class AccountBar(QFrame):
         self._paint_avatar()
         self._build_menu()
 
+    def set_needs_sign_in(self, on: bool) -> None:
+        """TikTok refused this account's sign-in (expired or removed): say so, and offer "Sign in again"."""
+        if self.current is None:
+            return
+        self.needs_sign_in = on
+        self.sign_in_button.setText("Sign in again" if on else "Sign in with TikTok")
+        name(
+            self.sign_in_button,
+            self.sign_in_button.text(),
+            "Opens TikTok in your browser to sign in again." if on else "Opens TikTok in your browser to sign in.",
+        )
+        self.sign_in_button.setVisible(on)
+        self.username.setText(
+            "Signed out by TikTok: sign in again to post"
+            if on
+            else (f"@{self.current.username}" if self.current.username else "")
+        )
+        self.username.setProperty("error", on)
+        self.username.style().unpolish(self.username)
+        self.username.style().polish(self.username)
+
     def set_cap(self, text: str) -> None:
         """ "3 of about 15 posts today" beside the account ('' hides it)."""
         self.cap_label.setText(text)
@@ -145,7 +170,7 @@ class AccountBar(QFrame):
         """Fresh names from creator_info override the stored ones."""
         if nickname:
             self.nickname.setText(nickname)
-        if username:
+        if username and not self.needs_sign_in:
             self.username.setText(f"@{username}")
 
     def has_avatar(self) -> bool:

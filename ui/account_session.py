@@ -16,9 +16,12 @@ from core.models import CreatorInfo
 from core.session import Session
 from ui import services
 from ui.account_bar import AccountView
+from ui.plain_errors import explain
 from ui.prompts import Prompts
 from ui.sign_in_dialog import SignInDialog
 from ui.tasks import TaskRunner
+
+SIGN_IN_AGAIN = "TikTok no longer accepts this sign-in (it expired or access was removed). Sign in again to post."
 
 
 class AccountSession(QObject):
@@ -26,7 +29,8 @@ class AccountSession(QObject):
 
     Signals: accounts_loaded(object services.AccountsState), account_changed(object AccountView | None),
     creator_changed(object CreatorInfo | None), loading_changed(bool), error_changed(str),
-    avatar_changed(QPixmap), message(str) (a status-bar sentence).
+    avatar_changed(QPixmap), message(str) (a status-bar sentence), sign_in_needed(bool) (TikTok no longer accepts
+    the sign-in: expired or removed; cleared by the next successful sign-in or creator_info).
     """
 
     accounts_loaded = Signal(object)
@@ -36,6 +40,7 @@ class AccountSession(QObject):
     error_changed = Signal(str)
     avatar_changed = Signal(QPixmap)
     message = Signal(str)
+    sign_in_needed = Signal(bool)
 
     def __init__(
         self, ctx: AppContext, session: Session, runner: TaskRunner, prompts: Prompts, parent: QObject | None = None
@@ -51,6 +56,7 @@ class AccountSession(QObject):
         self.creator: CreatorInfo | None = None
         self.creator_error = ""
         self.creator_loading = False
+        self.needs_sign_in = False  # TikTok refused the sign-in itself (revoked or expired beyond refresh)
         self.avatar_url = ""  # the avatar shown or being fetched
         self.has_avatar = False
         self.sign_in_dialog: SignInDialog | None = None
@@ -70,6 +76,7 @@ class AccountSession(QObject):
             self.has_avatar = False
         self._creator_generation += 1  # an answer for the previous account is stale now
         self.creator, self.creator_error, self.creator_loading = None, "", False
+        self._set_needs_sign_in(False)
         self.accounts_loaded.emit(state)
         self.account_changed.emit(state.current)
         self.creator_changed.emit(None)
@@ -101,6 +108,7 @@ class AccountSession(QObject):
         if generation != self._creator_generation:
             return
         self.creator, self.creator_error, self.creator_loading = creator, "", False
+        self._set_needs_sign_in(False)
         self.creator_changed.emit(creator)
         self._fetch_avatar(creator.avatar_url)
 
@@ -108,13 +116,28 @@ class AccountSession(QObject):
         if generation != self._creator_generation:
             return
         self.creator, self.creator_loading = None, False
-        message, hint = services.describe_error(exc)
+        said = explain(exc)
         code = exc.code if isinstance(exc, ApiError) else ""
-        if code.startswith("spam_risk") or code == "reached_active_user_cap":
-            self.creator_error = f"TikTok says this account can't post right now. {message} Try again later."
+        if said.needs_sign_in:
+            self.creator_error = SIGN_IN_AGAIN
+        elif code == "reached_active_user_cap":
+            self.creator_error = f"TikTok says this account can't post right now. {said.sentence} Try again later."
         else:
-            self.creator_error = f"{message} {hint}".strip()
+            self.creator_error = said.text()
+        self._set_needs_sign_in(said.needs_sign_in)
         self.error_changed.emit(self.creator_error)
+
+    def sign_in_refused(self) -> None:
+        """A post found that TikTok no longer accepts this sign-in: the window asks for a new one."""
+        if self.account is not None:
+            self.creator_error = SIGN_IN_AGAIN
+            self._set_needs_sign_in(True)
+            self.error_changed.emit(self.creator_error)
+
+    def _set_needs_sign_in(self, on: bool) -> None:
+        if on != self.needs_sign_in:
+            self.needs_sign_in = on
+            self.sign_in_needed.emit(on)
 
     def _fetch_avatar(self, url: str) -> None:
         """Load the avatar at `url` unless it is the one already shown (TikTok's avatar URLs expire after 2 h)."""

@@ -5,12 +5,26 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from core.media import MediaFacts, Problem
+from core.media import MediaFacts, Problem, fmt
+from ui.elided_label import ElidedLabel
 
 
 def describe_facts(facts: MediaFacts) -> list[tuple[str, str]]:
-    """(label, value) rows for a core.media facts record: the core's own summary, as the CLI prints it."""
-    return facts.summary()
+    """(label, value) rows for a core.media facts record: the core's summary in the window's words.
+
+    The command line prints the MIME type and the exact bytes and bit rate; the window keeps what a creator
+    reads at a glance ("H.264 in MP4", "8.9 MB"), and the rows stay one line each in the narrow column.
+    """
+    rows = []
+    for label, value in facts.summary():
+        if label == "Video":
+            value = value.split(", uploads as ")[0]
+        elif label == "Size" and facts.file_size:
+            value = fmt.size(facts.file_size)
+        elif label == "Picture":
+            value = value.replace(" deg)", "\u00b0)")
+        rows.append((label, value))
+    return rows
 
 
 class FactsPanel(QFrame):
@@ -19,10 +33,8 @@ class FactsPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("factsPanel")
-        self.file_label = QLabel()
+        self.file_label = ElidedLabel()
         self.file_label.setObjectName("fileName")
-        self.file_label.setWordWrap(True)
-        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label = QLabel()
         self.status_label.setObjectName("verdict")
         self.status_label.setWordWrap(True)
@@ -79,12 +91,12 @@ class FactsPanel(QFrame):
     def show_checking(self, name: str) -> None:
         self._clear()
         self.set_earlier("")
-        self.file_label.setText(name)
+        self.file_label.set_full_text(name)
         self._set_status("Checking the video\u2026", "busy")
 
     def show_result(self, name: str, facts: MediaFacts | None, problems: tuple[Problem, ...]) -> None:
         self._clear()
-        self.file_label.setText(name)
+        self.file_label.set_full_text(name)
         for row, (label, value) in enumerate(describe_facts(facts) if facts is not None else []):
             key = QLabel(label)
             key.setObjectName("factKey")
@@ -108,7 +120,7 @@ class FactsPanel(QFrame):
 
     def show_error(self, name: str, message: str, hint: str = "") -> None:
         self._clear()
-        self.file_label.setText(name)
+        self.file_label.set_full_text(name)
         self._set_status("This file can't be checked.", "bad")
         label = QLabel(f"<b>{_esc(message)}</b>" + (f"<br>{_esc(hint)}" if hint else ""))
         label.setObjectName("problem")

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core.attempt import PENDING_AT_TIKTOK, RESUMABLE, State
 from core.history import Attempt
 from ui.a11y import name
+from ui.thumbnails import SIZE, Thumbnails
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class HistoryView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[HistoryRow] = []
+        self.thumbnails: Thumbnails | None = None
         self.tree = QTreeWidget()
         self.tree.setObjectName("historyTree")
         self.tree.setHeaderLabels(list(self.COLUMNS))
@@ -147,6 +149,9 @@ class HistoryView(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, row.attempt_id)
             item.setToolTip(0, row.attempt.file_path + (f"\npublish_id: {row.publish_id}" if row.publish_id else ""))
             item.setToolTip(3, row.detail)
+            icon = self.thumbnails.icon(row.attempt.file_path) if self.thumbnails is not None else None
+            if icon is not None:
+                item.setIcon(0, icon)
             self.tree.addTopLevelItem(item)
             if row.post_url:
                 link = QLabel(f'<a href="{row.post_url}">View on TikTok</a>')
@@ -155,6 +160,23 @@ class HistoryView(QWidget):
         self.tree.setVisible(bool(self.rows))
         self.empty_label.setVisible(not self.rows)
         self.on_selection_changed()
+
+    def use_thumbnails(self, thumbnails: Thumbnails) -> None:
+        """Show each file's first frame beside its name (decoded off the GUI thread, as it arrives)."""
+        self.thumbnails = thumbnails
+        self.tree.setIconSize(QSize(SIZE, SIZE))
+        thumbnails.ready.connect(self.on_thumbnails_ready)
+
+    @Slot(str)
+    def on_thumbnails_ready(self, path: str) -> None:
+        if self.thumbnails is None:
+            return
+        for i, row in enumerate(self.rows):
+            item = self.tree.topLevelItem(i)
+            if item is not None and row.attempt.file_path == path:
+                icon = self.thumbnails.icon(path)
+                if icon is not None:
+                    item.setIcon(0, icon)
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)

@@ -36,11 +36,13 @@ from ui.history_controller import HistoryController
 from ui.history_view import HistoryView
 from ui.post_flow import PostFlow
 from ui.post_page import PostPage
+from ui.post_rules import ONLY_PRIVATE_UNAUDITED
 from ui.prompts import Prompts
 from ui.queue_controller import QueueController
 from ui.queue_page import QueuePage
 from ui.settings_dialog import SettingsDialog, SettingsValues
 from ui.tasks import TaskRunner
+from ui.thumbnails import Thumbnails
 from ui.tray import TrayController
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
         self.keyring_banner = Banner("", "warning")
         self.keyring_banner.hide()
         self.unaudited_banner = Banner(UNAUDITED_TEXT, "info")
-        self.unaudited_banner.setVisible(self.sandbox and ctx.sandbox is not None and not ctx.sandbox.config.audited)
+        self.unaudited_banner.hide()
         self.resume_banner = Banner("", "info")
         self.resume_banner.hide()
         self.resume_button = QPushButton("Resume")
@@ -92,6 +94,9 @@ class MainWindow(QMainWindow):
         self.page = PostPage(self.runner)
         self.history = HistoryView()
         self.queue_page = QueuePage()
+        self.thumbnails = Thumbnails(self.runner, self)  # first frames in the History and Queue lists
+        self.history.use_thumbnails(self.thumbnails)
+        self.queue_page.use_thumbnails(self.thumbnails)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.page, "Post")
@@ -125,6 +130,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         self._fit_to_screen()
+        if self._known_unaudited():
+            self.set_unaudited(True)
         self.update_post_state()
         QTimer.singleShot(0, self.start_up)
 
@@ -206,8 +213,10 @@ class MainWindow(QMainWindow):
         accounts.error_changed.connect(self.on_creator_error)
         accounts.avatar_changed.connect(self.on_avatar_changed)
         accounts.message.connect(self.show_status_message)
+        accounts.sign_in_needed.connect(self.on_sign_in_needed)
         self.page.open_requested.connect(self.open_action_triggered)
         self.page.clear_requested.connect(self.clear_video)
+        self.page.fixed.connect(self.load_video)  # "Make it TikTok-ready" wrote a copy: post that one
         self.page.form.post_requested.connect(self.on_form_post_requested)
         self.page.form.draft_requested.connect(self.on_form_draft_requested)
         self.page.form.schedule_requested.connect(self.on_form_schedule_requested)
@@ -228,7 +237,8 @@ class MainWindow(QMainWindow):
         flow.sign_in_requested.connect(accounts.sign_in)
         flow.open_requested.connect(self.open_action_triggered)
         flow.history_requested.connect(self.show_history_tab)
-        flow.unaudited.connect(self.unaudited_banner.show)
+        flow.unaudited.connect(self.on_unaudited)
+        flow.sign_in_refused.connect(self.accounts.sign_in_refused)
         history.rows_changed.connect(self.history.set_rows)
         history.status_changed.connect(self.history.set_status)
         history.resumable_changed.connect(self.on_resumable_changed)
@@ -301,6 +311,35 @@ class MainWindow(QMainWindow):
     def on_creator_error(self, text: str) -> None:
         self.page.set_creator(None)
         self.page.form.set_creator_status(text, error=True)
+        self.update_post_state()
+
+    def _unaudited_key(self) -> str:
+        """Where the window remembers that TikTok called this client unaudited (per client key, never the key)."""
+        import hashlib
+
+        key = self.ctx.config.client_key or ""
+        return "unaudited/" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def _known_unaudited(self) -> bool:
+        if self.sandbox and self.ctx.sandbox is not None and not self.ctx.sandbox.config.audited:
+            return True
+        return str(self.qsettings.value(self._unaudited_key(), "false")).lower() == "true"
+
+    @Slot()
+    def on_unaudited(self) -> None:
+        """TikTok refused a post as from an unaudited client: remember it, offer only "Only me", say why."""
+        self.qsettings.setValue(self._unaudited_key(), "true")
+        self.set_unaudited(True)
+
+    def set_unaudited(self, on: bool) -> None:
+        self.unaudited_banner.setVisible(on)
+        reason = ONLY_PRIVATE_UNAUDITED if on else ""
+        self.page.form.set_only_private(reason)
+        self.queue_page.form.set_only_private(reason)
+
+    @Slot(bool)
+    def on_sign_in_needed(self, on: bool) -> None:
+        self.account_bar.set_needs_sign_in(on)
         self.update_post_state()
 
     @Slot(QPixmap)
@@ -471,6 +510,9 @@ class MainWindow(QMainWindow):
         if account is None:
             direct.append("Sign in to TikTok first.")
             draft.append("Sign in to TikTok first.")
+        elif accounts.needs_sign_in:
+            direct.append(accounts.creator_error)
+            draft.append(accounts.creator_error)
         else:
             if accounts.creator_error:
                 direct.append(accounts.creator_error)
@@ -620,6 +662,7 @@ class MainWindow(QMainWindow):
         self.queue.shutdown()
         self.tray.shutdown()
         self.runner.shutdown()
+        self.page.shutdown()
         self.session.close()
         event.accept()
 

@@ -23,6 +23,7 @@ from core.pipeline import LINK_WAIT_S
 from core.session import Session
 from ui import services
 from ui.actions import Action
+from ui.plain_errors import explain
 from ui.post_page import PostPage
 from ui.prompts import Prompts
 from ui.qt_types import INT64
@@ -88,6 +89,7 @@ class PostFlow(QObject):
     open_requested = Signal()
     history_requested = Signal()
     unaudited = Signal()
+    sign_in_refused = Signal()
 
     def __init__(
         self, session: Session, page: PostPage, runner: TaskRunner, prompts: Prompts, parent: QObject | None = None
@@ -262,6 +264,8 @@ class PostFlow(QObject):
             return
         if isinstance(error, ApiError) and "unaudited" in error.code:
             self.unaudited.emit()
+        if isinstance(error, BaseException) and explain(error).needs_sign_in:
+            self.sign_in_refused.emit()
         self._set_state(FlowState.FAILED)
         self.page.progress.show_failure(error)
         self.history_changed.emit()

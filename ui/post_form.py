@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,10 +21,7 @@ from ui import post_rules as rules
 from ui.a11y import name
 from ui.toggle_switch import ToggleSwitch
 
-DRAFT_TEXT = (
-    "Drafts carry no caption: TikTok sends the video to your TikTok inbox, and you finish the post "
-    "(caption included) in the TikTok app."
-)
+DRAFT_TEXT = "Drafts carry no caption: you finish the post, caption included, in the TikTok app."
 SENDING_TEXT = "Sending this post: its settings can't be changed until the upload ends."
 
 
@@ -35,9 +32,18 @@ def _note(text: str = "", object_name: str = "note") -> QLabel:
     return label
 
 
+def secondary_text(palette: QPalette) -> str:
+    """A quieter text colour that keeps >= 4.5:1 contrast: 70 % of the text colour over the base."""
+    active = QPalette.ColorGroup.Active  # not the disabled group of a form that is read-only right now
+    text, base = palette.color(active, QPalette.ColorRole.Text), palette.color(active, QPalette.ColorRole.Base)
+    pairs = ((text.red(), base.red()), (text.green(), base.green()), (text.blue(), base.blue()))
+    return "#" + "".join(f"{round(0.7 * a + 0.3 * b):02x}" for a, b in pairs)
+
+
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("fieldHeading")
+    label.setIndent(0)  # a QSS margin gives a label an indent of half an "x": headings line up with their fields
     return label
 
 
@@ -147,6 +153,7 @@ class PostForm(QWidget):
         self.sending_note = _note(SENDING_TEXT, "labelNote")
         self.sending_note.hide()
         self.sending = False
+        self.only_private = ""  # why only "Only me" is offered ('' when every option of creator_info is)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -188,9 +195,14 @@ class PostForm(QWidget):
         layout.addSpacing(6)
         layout.addWidget(self.aigc)
         layout.addWidget(aigc_help)
-        layout = outer
-        layout.addStretch(1)
-        layout.addSpacing(8)
+        outer.addStretch(1)
+        # The consent line, the buttons and why they are disabled: one bar that a page can take out of the
+        # form's scroll area (take_action_bar), so that Post is always in view whatever the window's height.
+        self.action_bar = QWidget()
+        self.action_bar.setObjectName("actionBar")
+        layout = QVBoxLayout(self.action_bar)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(6)
         layout.addWidget(self.consent)
         buttons = QHBoxLayout()
         buttons.addWidget(self.draft_button)
@@ -200,6 +212,7 @@ class PostForm(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.draft_note)
         layout.addWidget(self.why_label)
+        outer.addWidget(self.action_bar)
 
         self._name_controls()
         for a, b in zip(self._tab_chain(), self._tab_chain()[1:], strict=False):
@@ -215,6 +228,13 @@ class PostForm(QWidget):
         self.schedule_button.clicked.connect(self.on_schedule_clicked)
         self.set_creator(None)
         self.refresh()
+
+    def take_action_bar(self) -> QWidget:
+        """The consent line and the buttons, out of this form's layout: the caller places it (outside any scroll)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.removeWidget(self.action_bar)
+        return self.action_bar
 
     def _name_controls(self) -> None:
         """Accessible names and descriptions for every control (what a screen reader says)."""
@@ -278,6 +298,8 @@ class PostForm(QWidget):
         self.privacy.blockSignals(True)
         model.clear()
         for level in creator.privacy_level_options if creator else ():
+            if self.only_private and level != "SELF_ONLY":
+                continue  # an unaudited app: TikTok refuses anything but "Only me" (tiktok-api.md §7.1, §9)
             item = QStandardItem(PRIVACY_LABELS.get(level, level.replace("_", " ").title()))
             item.setData(level, Qt.ItemDataRole.UserRole)
             model.appendRow(item)
@@ -289,7 +311,7 @@ class PostForm(QWidget):
         else:
             self.creator_label.setText(
                 f"Post to TikTok as <b>{_esc(creator.nickname)}</b> "
-                f"<span style='color: palette(mid)'>@{_esc(creator.username)}</span>"
+                f"<span style='color: {secondary_text(self.palette())}'>@{_esc(creator.username)}</span>"
             )
         disabled = {
             self.allow_comment: creator.comment_disabled if creator else False,
@@ -303,6 +325,12 @@ class PostForm(QWidget):
             box.setToolTip("Turned off in this account's TikTok privacy settings." if off else "")
         self.set_creator_status(status)
         self.refresh()
+
+    def set_only_private(self, reason: str) -> None:
+        """TikTok said this app is not audited: offer only "Only me" (still chosen by the user), and say why."""
+        if reason != self.only_private:
+            self.only_private = reason
+            self.set_creator(self.creator, self.creator_status.text())
 
     def set_creator_status(self, text: str, error: bool = False) -> None:
         self.creator_status.setText(text)
@@ -415,8 +443,11 @@ class PostForm(QWidget):
             if item.data(Qt.ItemDataRole.UserRole) == "SELF_ONLY":
                 item.setEnabled(not block_only_me)
                 item.setToolTip(rules.BRANDED_NOT_PRIVATE if block_only_me else "")
-        self.privacy_note.setText(rules.BRANDED_NOT_PRIVATE)
-        self.privacy_note.setVisible(block_only_me)
+        if block_only_me:  # the hover text on "Only me" is TikTok's wording; the note says what the user sees
+            self.privacy_note.setText(rules.ONLY_ME_OFF_FOR_BRANDED)
+        else:
+            self.privacy_note.setText(self.only_private)
+        self.privacy_note.setVisible(block_only_me or bool(self.only_private))
 
         label = rules.label_text(toggle, self.your_brand.isChecked(), self.branded.isChecked())
         self.label_note.setText(label)

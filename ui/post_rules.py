@@ -13,6 +13,11 @@ BRANDED_NOT_PRIVATE = "Branded content visibility cannot be set to private."
 BRANDED_DISABLED_BY_ONLY_ME = (
     "Branded content can't be private. Choose who can see this video other than \u201cOnly me\u201d to tick it."
 )
+ONLY_ME_OFF_FOR_BRANDED = "\u201cOnly me\u201d is not available: branded content must be visible to others."
+ONLY_PRIVATE_UNAUDITED = (
+    "Only \u201cOnly me\u201d is offered: TikTok has not audited this app yet, so its posts can only be private "
+    "(and only from a private TikTok account)."
+)
 LABEL_PROMOTIONAL = "Your photo/video will be labeled as 'Promotional content'"
 LABEL_PAID = "Your photo/video will be labeled as 'Paid partnership'"
 AFTER_POST = "It may take a few minutes for the video to be processed and appear on your profile."

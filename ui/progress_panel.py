@@ -7,12 +7,15 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from core.attempt import AT_TIKTOK, State
-from core.errors import ApiError, ClipshipError, Detached, PublishFailed
+from core.errors import ClipshipError, Detached
 from core.history import Attempt
 from core.models import PublishResult
 from core.progress import RateEstimator, human_bytes, human_duration
 from core.session import describe
+from ui.a11y import announce
 from ui.actions import Action, next_step
+from ui.details_box import DetailsBox
+from ui.plain_errors import explain, plain_sentence
 from ui.post_rules import AFTER_POST
 from ui.qt_types import INT64
 
@@ -76,9 +79,7 @@ class ProgressPanel(QFrame):
         self.message_label.setTextFormat(Qt.TextFormat.RichText)
         self.message_label.setOpenExternalLinks(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.log_label = QLabel()
-        self.log_label.setObjectName("logId")
-        self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = DetailsBox()
         self.cancel_button = QPushButton(CANCEL_TEXT)
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
         self.view_button = QPushButton("View on TikTok")
@@ -97,7 +98,6 @@ class ProgressPanel(QFrame):
         top.addWidget(self.detail_label, 1)
         top.addWidget(self.bytes_label)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.log_label)
         buttons.addStretch(1)
         buttons.addWidget(self.view_button)
         buttons.addWidget(self.copy_button)
@@ -110,6 +110,7 @@ class ProgressPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.bar)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.details)
         layout.addLayout(buttons)
         self.reset()
 
@@ -129,7 +130,7 @@ class ProgressPanel(QFrame):
         self.bar.setValue(0)
         self.bar.show()
         self.message_label.hide()
-        self.log_label.hide()
+        self.details.set_details("")
         self.action_button.hide()
         self.done_button.hide()
         self.cancel_button.show()
@@ -157,11 +158,16 @@ class ProgressPanel(QFrame):
 
     @Slot(str, str)
     def on_stage(self, stage: str, detail: str) -> None:
-        self.stage = stage
+        changed, self.stage = stage != self.stage, stage
         if stage in WATCHING_STAGES:
             self.set_watching()
         self.stage_label.setText(STAGE_TEXT.get(stage, stage.replace("_", " ").capitalize()))
-        if stage == "uploading" and detail:
+        retrying = stage == "uploading" and detail.startswith("reconnecting")
+        if retrying:  # "reconnecting… (attempt 2 of 6)": the connection dropped, the core is trying again
+            self.stage_label.setText("Reconnecting\u2026")
+            self.detail_label.setText(detail.split("(", 1)[-1].rstrip(")") if "(" in detail else "")
+            announce(self, f"Reconnecting, {self.detail_label.text()}")
+        elif stage == "uploading" and detail:
             self.detail_label.setText(detail)
         elif stage in ("published", "sent_to_inbox", "uploaded"):
             self.bar.setRange(0, BAR_SCALE)
@@ -172,6 +178,8 @@ class ProgressPanel(QFrame):
             self.detail_label.setText(detail or "TikTok is checking and transcoding the video.")
         else:
             self.detail_label.setText(detail)
+        if changed and not retrying:
+            announce(self, f"{self.stage_label.text()} {self.detail_label.text() if stage != 'uploading' else ''}")
 
     @Slot(INT64, INT64)
     def on_progress(self, sent: int, total: int) -> None:
@@ -210,27 +218,20 @@ class ProgressPanel(QFrame):
             msg = "TikTok has the video and is still processing it. " + AFTER_POST
         self.detail_label.setText("")
         self._show_message(msg)
-        self._set_log_ids(result.log_ids)
         self._set_state("done")
+        announce(self, f"{self.stage_label.text()}. {msg}")
 
     def show_failure(self, error: object) -> None:
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
         self.stage_label.setText(STAGE_TEXT["failed"])
-        if isinstance(error, ClipshipError):
-            message, hint = error.message, error.hint
-        else:
-            message, hint = "Something unexpected went wrong.", "Try again."
+        said = explain(error if isinstance(error, BaseException) else None)
         self.detail_label.setText("")
-        self._show_message(f"<b>{_esc(message)}</b>" + (f"<br>{_esc(hint)}" if hint else ""))
-        log_ids: tuple[str, ...] = ()
-        if isinstance(error, ApiError) and error.log_id:
-            log_ids = (error.log_id,)
-        elif isinstance(error, PublishFailed) and isinstance(error.result, PublishResult):
-            log_ids = error.result.log_ids
-        self._set_log_ids(log_ids)
+        self._show_message(f"<b>{_esc(said.sentence)}</b>" + (f"<br>{_esc(said.step)}" if said.step else ""))
+        self.details.set_details(said.details)
         self._offer(next_step(error))
         self._set_state("failed")
+        announce(self, f"Failed. {said.text()}")
 
     def show_stopped(self, error: object, attempt: Attempt | None = None) -> None:
         """The post stopped on the user's word: interrupted before the last byte, or stopped watching after it."""
@@ -250,10 +251,11 @@ class ProgressPanel(QFrame):
             self._offer(Action.RESUME if resumable else Action.RETRY)
         else:
             self.stage_label.setText(STAGE_TEXT["cancelled"])
-            message = error.message if isinstance(error, ClipshipError) else ""
+            message = plain_sentence(error.message) if isinstance(error, ClipshipError) else ""
             self._show_message(_esc(message or "Cancelled before the upload began. Nothing was sent to TikTok."))
             self._offer(Action.RETRY)
         self._set_state("interrupted" if attempt is not None and attempt.state == State.INTERRUPTED else "cancelled")
+        announce(self, f"{self.stage_label.text()}. {self.message_label.text()}")
 
     def show_detached(self, attempt: Attempt | None = None) -> None:
         """Stopped watching after the last byte: neutral words, the outcome is TikTok's."""
@@ -266,6 +268,7 @@ class ProgressPanel(QFrame):
         self._show_message(DETACHED_TEXT)
         self._offer(Action.HISTORY)
         self._set_state("detached")
+        announce(self, f"Stopped watching. {DETACHED_TEXT}")
 
     def show_not_posted(self, text: str) -> None:
         """The user chose not to post (e.g. not again): neutral, nothing to fix."""
@@ -299,15 +302,11 @@ class ProgressPanel(QFrame):
         self.message_label.setText(html)
         self.message_label.show()
 
-    def _set_log_ids(self, log_ids: tuple[str, ...]) -> None:
-        ids = [i for i in log_ids if i]
-        self.log_label.setText(f"TikTok log id: {ids[-1]}" if ids else "")
-        self.log_label.setVisible(bool(ids))
-
     def _set_state(self, state: str) -> None:
         self.setProperty("state", state)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, self.bar):  # the bar's colour follows the panel's state (red, green, blue)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
 
     @Slot()
     def on_cancel_clicked(self) -> None:

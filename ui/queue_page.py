@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
     Slot,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +31,9 @@ from PySide6.QtWidgets import (
 from ui.a11y import name
 from ui.account_bar import Banner
 from ui.post_form import PostForm
-from ui.post_page import _scroll
+from ui.post_page import form_column
 from ui.queue_state import Entry, describe
+from ui.thumbnails import SIZE, Thumbnails
 
 MIME = "application/x-clipship-queue-keys"
 KeyRole = Qt.ItemDataRole.UserRole + 1
@@ -50,6 +53,7 @@ class QueueModel(QAbstractListModel):
         super().__init__(parent)
         self.entries: list[Entry] = []
         self.now = 0.0
+        self.thumbnails: Thumbnails | None = None
 
     def set_entries(self, entries: list[Entry], now: float) -> None:
         """New rows; the same keys in the same order only repaint (the selection stays)."""
@@ -76,11 +80,19 @@ class QueueModel(QAbstractListModel):
             return f"{entry.path.name}\n{headline}" + (f" \u2014 {detail}" if detail and len(detail) < 90 else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{entry.path}\n{headline}" + (f"\n{detail}" if detail else "")
+        if role == Qt.ItemDataRole.DecorationRole and self.thumbnails is not None:
+            return self.thumbnails.icon(entry.path)
         if role == KeyRole:
             return entry.key
         if role == StateRole:
             return entry.state(self.now)
         return None
+
+    @Slot(str)
+    def on_thumbnails_ready(self, path: str) -> None:
+        for row, entry in enumerate(self.entries):
+            if str(entry.path) == path:
+                self.dataChanged.emit(self.index(row), self.index(row), [Qt.ItemDataRole.DecorationRole])
 
     def key_at(self, row: int) -> str:
         return self.entries[row].key if 0 <= row < len(self.entries) else ""
@@ -214,13 +226,13 @@ class QueuePage(QWidget):
         card_layout.addWidget(self.item_title)
         card_layout.addWidget(self.item_state)
         card_layout.addWidget(self.form, 1)
-        self.form_scroll = _scroll(card)
-        self.form_scroll.setFixedWidth(440)
+        self.form_column = form_column(card, self.form)
+        self.form_scroll = self.form_column.findChild(QScrollArea)
 
         row = QHBoxLayout()
         row.setSpacing(20)
         row.addLayout(left, 1)
-        row.addWidget(self.form_scroll)
+        row.addWidget(self.form_column)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 12, 20, 16)
         layout.setSpacing(10)
@@ -240,6 +252,12 @@ class QueuePage(QWidget):
         self.show_entry(None)
 
     # ---- selection ----------------------------------------------------------------------------------------
+
+    def use_thumbnails(self, thumbnails: Thumbnails) -> None:
+        """Show each video's first frame beside its name (decoded off the GUI thread, as it arrives)."""
+        self.model.thumbnails = thumbnails
+        self.list.setIconSize(QSize(SIZE, SIZE))
+        thumbnails.ready.connect(self.model.on_thumbnails_ready)
 
     def current_key(self) -> str:
         return self._key
@@ -291,6 +309,8 @@ class QueuePage(QWidget):
         editable = entry is not None and entry.editable(now)
         self.form.setEnabled(editable)
         self.form.setVisible(entry is not None)
+        self.form.action_bar.setEnabled(editable)
+        self.form.action_bar.setVisible(entry is not None)
         movable = entry is not None and entry.movable(now)
         row = self.model.row_of(entry.key) if entry is not None else -1
         entries = self.model.entries

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import describe_fail_reason
 from core.models import PostSettings
 from core.queue import DAILY_POST_CAP, PENDING_SHARE_CAP, Queue, QueueItem
 from core.session import Session
+from ui.plain_errors import plain_sentence
 from ui.schedule_dialog import local_text
 
 ACTIVE_STATES = ("queued", "scheduled", "posting", "waiting")
@@ -75,10 +77,12 @@ def describe(entry: Entry, now: float) -> tuple[str, str]:
     if state == "inbox":
         return "Sent to your TikTok inbox", "Finish the post in the TikTok app."
     if state == "failed":
-        return "Failed", item.fail_reason or item.error or "TikTok did not say why."
+        if item.fail_reason:
+            return "Failed", f"TikTok could not publish it. {describe_fail_reason(item.fail_reason).sentence}"
+        return "Failed", plain_sentence(item.error or "") or "TikTok did not say why."
     if state == "waiting":
         until = f" until {local_text(item.retry_at)}" if item.retry_at else ""
-        return f"Waiting for TikTok's daily limit{until}", item.error or ""
+        return f"Waiting for TikTok's daily limit{until}", plain_sentence(item.error or "")
     if state == "cancelled":
         return "Removed", "It will not be posted."
     return state.capitalize(), ""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import ClipshipError
-from core.media import MediaFacts, Problem
+from core.media import Limits, MediaFacts, Problem
 from core.models import CreatorInfo, PublishResult, Stage
 
 if TYPE_CHECKING:
@@ -20,6 +17,7 @@ if TYPE_CHECKING:
     from core.auth.login import LoginResult, LogoutResult
     from core.context import AppContext
     from core.history import Attempt
+    from core.media.decode import RgbFrame
     from core.session import Session
     from ui.account_bar import AccountView
     from ui.history_view import HistoryRow
@@ -34,6 +32,7 @@ class Inspection:
     path: Path
     facts: MediaFacts | None
     problems: tuple[Problem, ...]
+    limits: Limits = Limits()  # what it was checked against (the creator's, once known)
 
     @property
     def blocking(self) -> tuple[Problem, ...]:
@@ -48,7 +47,8 @@ def inspect_video(path: Path, creator: CreatorInfo | None = None) -> Inspection:
     from core.session import Session
 
     report = Session.preflight(path, creator)
-    return Inspection(path, report.facts, tuple(report.problems))
+    limits = Limits.from_creator(creator) if creator is not None else Limits()
+    return Inspection(path, report.facts, tuple(report.problems), limits)
 
 
 def open_session(ctx: AppContext) -> Session:
@@ -169,33 +169,22 @@ def save_app_settings(ctx: AppContext, new: SettingsValues) -> AppContext:
     return ctx
 
 
-def extract_frame(path: Path, at_ms: int, width: int = 540) -> bytes | None:
-    """One JPEG frame at `at_ms` via ffmpeg (None when ffmpeg is missing or the frame can't be read)."""
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
+def thumbnail(path: Path, box: int = 96, at_ms: int = 0) -> RgbFrame | None:
+    """A small upright frame for a list (History, the queue), decoded in-process; None when it can't be read."""
+    from core.media.decode import thumbnail as decode_thumbnail
+
+    try:
+        return decode_thumbnail(path, box, at_ms)
+    except (ClipshipError, OSError):
         return None
-    with tempfile.TemporaryDirectory(prefix="clipship-frame-") as tmp:
-        out = Path(tmp) / "frame.jpg"
-        cmd = [
-            ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", f"{max(0, at_ms) / 1000:.3f}",
-            "-i", str(path), "-frames:v", "1", "-vf", f"scale='min({width},iw)':-2", "-q:v", "3", "-y", str(out),
-        ]  # fmt: skip
-        try:
-            subprocess.run(cmd, capture_output=True, timeout=15, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        try:
-            data = out.read_bytes()
-        except OSError:
-            return None
-        return data or None
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
-    """(message, hint) safe to show for any exception."""
-    if isinstance(exc, ClipshipError):
-        return exc.message, exc.hint
-    return "Something unexpected went wrong.", "Try again. If it keeps happening, start Clipship with --debug."
+    """(sentence, next step) in the window's words for any exception: no codes, log ids or command lines."""
+    from ui.plain_errors import explain
+
+    said = explain(exc)
+    return said.sentence, said.step
 
 
 # ---- accounts --------------------------------------------------------------------------------------------

@@ -47,13 +47,23 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setModal(True)
+        from core.distribution import built_in_credentials
+
+        built_in = built_in_credentials() is not None  # this build carries its distributor's TikTok app
         self.client_key = QLineEdit(values.client_key)
-        self.client_key.setPlaceholderText("From your app on developers.tiktok.com")
+        self.client_key.setPlaceholderText(
+            "Built in: leave empty to use Clipship's own TikTok app"
+            if built_in
+            else "From your app on developers.tiktok.com"
+        )
         self.client_secret = QLineEdit()
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.client_secret.setPlaceholderText(
-            "Stored in the system keyring (type to replace)" if has_secret else "Not set"
-        )
+        if has_secret:
+            self.client_secret.setPlaceholderText("Stored in the system keyring (type to replace)")
+        else:
+            self.client_secret.setPlaceholderText(
+                "Built in (needed only with your own client key)" if built_in else "Not set"
+            )
         self.client_key.setToolTip(KEY.help)
         self.redirect_port = QSpinBox()
         self.redirect_port.setRange(0, PORT.maximum or 65535)  # 0: PORT.zero ("any free port")
@@ -76,6 +86,7 @@ class SettingsDialog(QDialog):
         form.addRow(CHUNK.label, self.chunk_size)
         note = QLabel(
             "The client secret goes to your system keyring, never to a file."
+            + ("<br>To use your own TikTok developer app, enter its client key and secret." if built_in else "")
             + ("<br><b>Sandbox mode</b> uses its own demo app; these settings apply to real TikTok." if sandbox else "")
         )
         note.setObjectName("note")

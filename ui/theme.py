@@ -93,7 +93,8 @@ def stylesheet(styles_dir: Path, dark: bool) -> str:
             text.append((styles_dir / name).read_text(encoding="utf-8"))
         except OSError:
             pass
-    return "\n".join(text)
+    # Images the stylesheet draws (the dropdown's arrow) live beside it: @STYLES@ is that folder.
+    return "\n".join(text).replace("@STYLES@", styles_dir.resolve().as_posix())
 
 
 class ThemeWatcher(QObject):

@@ -17,6 +17,7 @@ from core.auth.store import SANDBOX_SERVICE, SERVICE, SecretStore, Storage
 from core.auth.tokens import TokenSet
 from core.config import Config, data_dir, load_settings
 from core.context import AppContext
+from core.distribution import built_in_credentials
 from core.errors import AuthError, ClipshipError
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,15 @@ def app_secret_store(config: Config) -> SecretStore:
 
 
 def client_credentials(config: Config) -> tuple[str, str]:
-    """The client key and secret: environment or settings + keyring; the demo app's under --sandbox."""
+    """The client key and secret, as a pair from one source: the user's own app (CLIPSHIP_CLIENT_KEY or the
+    client_key setting, with CLIPSHIP_CLIENT_SECRET or the keyring's secret), else the app built into this copy
+    (core.distribution); the demo app's under --sandbox. A user's key is never paired with a built-in secret."""
     key = config.client_key
     secret = config.client_secret
+    if not config.sandbox and not key:
+        built_in = built_in_credentials()
+        if built_in is not None:
+            return built_in
     if not config.sandbox and not secret:
         secret = app_secret_store(config).client_secret()
     if not key:

@@ -21,8 +21,23 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"  # never 0.0.0.0: only this machine may deliver the code
 CALLBACK_PATH = "/callback/"
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Clipship</title></head>
-<body style="font-family:sans-serif;margin:3em"><h1>{title}</h1><p>{text}</p></body></html>"""
+# The page the browser shows after TikTok sends it back: one card, light or dark as the system is, no script.
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} - Clipship</title><style>
+:root{{color-scheme:light dark;--bg:#f1f1f2;--card:#fff;--text:#161823;--muted:#5c5e66;--line:#e3e3e4}}
+@media (prefers-color-scheme:dark){{:root{{--bg:#121212;--card:#1f1f23;--text:#f1f1f2;--muted:#a8a8ae;--line:#34343a}}}}
+body{{margin:0;background:var(--bg);color:var(--text);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,
+"DejaVu Sans",sans-serif}}
+main{{box-sizing:border-box;max-width:26em;margin:3em auto;padding:2em;text-align:center;background:var(--card);
+border:1px solid var(--line);border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08)}}
+.mark{{display:inline-grid;place-items:center;width:4em;height:4em;border-radius:50%;background:{colour}}}
+h1{{font-size:1.4em;margin:.6em 0 .3em}}p{{margin:0;color:var(--muted)}}.app{{margin-top:1.5em;font-size:.85em}}
+</style></head><body><main><div class="mark" aria-hidden="true"><svg viewBox="0 0 24 24" width="34" height="34"
+fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round">{mark}</svg></div>
+<h1>{title}</h1><p>{text}</p>
+<p class="app">Clipship</p></main></body></html>"""
+OK_MARK = ('<path d="M5 12.5l4.5 4.5L19 7.5"/>', "#1a7f37")  # a white check mark on green (5.1:1)
+PROBLEM_MARK = ('<path d="M12 6v8M12 18.5v.01"/>', "#b35900")  # a white "!" on amber (4.6:1)
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         status, title, text = self.server.owner.handle(self.path)
-        body = PAGE.format(title=html.escape(title), text=html.escape(text)).encode("utf-8")
+        mark, colour = OK_MARK if status == 200 else PROBLEM_MARK
+        body = PAGE.format(title=html.escape(title), text=html.escape(text), mark=mark, colour=colour).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -179,7 +195,7 @@ class LoopbackReceiver:
                 return 400, "Sign-in link incomplete", "The sign-in response carried no code; it was ignored."
             self._result = CallbackResult(code=code, scopes=split_scopes(one("scopes") or one("scope")))
             self._done.set()
-            return 200, "Signed in", "Signed in, you can close this tab and return to Clipship."
+            return 200, "Signed in", "You can close this tab and return to Clipship."
 
     # --- waiting ----------------------------------------------------------------------------------
     def wait(self, timeout: float, cancel: threading.Event | None = None) -> CallbackResult:

@@ -17,6 +17,7 @@ from core.textsafe import SafeStream
 # Modules that add subcommands; each has register(subparsers) and sets args.func(args, ctx) -> int.
 COMMAND_MODULES = (
     "core.cli.check",
+    "core.cli.fix",
     "core.cli.post",
     "core.cli.photos",
     "core.cli.queue",

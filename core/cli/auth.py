@@ -16,9 +16,11 @@ from core.auth.store import Storage
 from core.cli import argtypes
 from core.config import SETTINGS_BY_NAME, SETTINGS_DEFAULTS, data_dir, load_settings, save_settings
 from core.context import AppContext
+from core.distribution import built_in_credentials
 from core.errors import EXIT_AUTH, EXIT_OK, InputError
 
 SECRET_SETTINGS = {"client_secret", "access_token", "refresh_token"}
+SECRET_PLACES = {Storage.KEYRING: "OS keyring", Storage.PLAINTEXT: "plain-text file", Storage.MEMORY: "memory"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -215,21 +217,23 @@ def cmd_config(args: argparse.Namespace, ctx: AppContext) -> int:
         return EXIT_OK
     if action == "delete-secret":
         store.delete_client_secret()
-        print("Client secret removed from the OS keyring.")
+        print(f"Client secret removed from the {SECRET_PLACES[store.storage]}.")
         return EXIT_OK
     env_key = os.environ.get("CLIPSHIP_CLIENT_KEY", "")
-    key_source = "environment" if env_key else ("settings" if settings.get("client_key") else "")
+    own_key = env_key or settings.get("client_key", "")
+    key_source = "environment" if env_key else ("settings" if own_key else "")
     secret_source = (
         "set (environment)"
         if os.environ.get("CLIPSHIP_CLIENT_SECRET")
-        else ("set (OS keyring)" if store.client_secret() else "not set")
+        else (f"set ({SECRET_PLACES[store.storage]})" if store.client_secret() else "not set")
     )
+    built_in = None if own_key else built_in_credentials()
+    if built_in is not None:  # no app of the user's own: the one built into this copy signs in
+        own_key, key_source, secret_source = built_in[0], "built in", "set (built in)"
     shown: dict[str, Any] = {
         **settings,
-        "client_key": os.environ.get("CLIPSHIP_CLIENT_KEY") or settings.get("client_key", ""),
-        "client_key_source": key_source
-        if (os.environ.get("CLIPSHIP_CLIENT_KEY") or settings.get("client_key"))
-        else "",
+        "client_key": own_key,
+        "client_key_source": key_source,
         "client_secret": secret_source,
         "secret_storage": store.storage.value,
         "data_dir": str(directory),

@@ -82,6 +82,11 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None) -> int:
         print_report(report, sys.stdout)
         if source != "--max-duration":
             print(source, file=sys.stderr)
+        if report.blocking and report.facts is not None and report.facts.has_video:
+            from core.media.convert import FIXABLE
+
+            if all(p.code in FIXABLE for p in report.blocking):
+                print("Clipship can write a TikTok-ready copy: clipship fix VIDEO (see --help).", file=sys.stderr)
     return EXIT_OK if report.accepted else EXIT_INPUT
 
 

@@ -33,6 +33,7 @@ _AUDIO_CODECS = {
     "ALAC": "alac",
     "PCM": "pcm",
 }
+_HDR_TRANSFERS = {"PQ", "HLG", "SMPTE ST 2084", "ARIB STD-B67"}
 MIME_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 
 # Reasons a file could not be read at all (MediaFacts.unreadable); check() turns each into a Problem.
@@ -69,6 +70,8 @@ class MediaFacts:
     mime_type: str | None = None  # the Content-Type the upload uses
     truncated: bool = False
     image_format: str | None = None  # set when the file is a still image (a PNG renamed .mp4)
+    bit_depth: int | None = None  # bits per colour sample (8 for ordinary video, 10 for HDR)
+    hdr: bool = False  # an HDR transfer (PQ / HLG) or HDR format is declared
 
     @property
     def display_width(self) -> int | None:
@@ -298,4 +301,6 @@ def _video_facts(video: dict[str, Any]) -> dict[str, Any]:
         "rotation": int(round(rotation)) % 360,
         "frame_rate": None if rate is None else round(rate, 3),
         "frame_rate_mode": mode if mode in ("CFR", "VFR") else None,
+        "bit_depth": _int(video.get("bit_depth")),
+        "hdr": bool(video.get("hdr_format")) or str(video.get("transfer_characteristics", "")) in _HDR_TRANSFERS,
     }

@@ -88,6 +88,7 @@ def check(facts: MediaFacts, limits: Limits | None = None) -> list[Problem]:
         problems.append(_no_video(facts))
         return problems + _size_problems(facts, limits)
     problems += _format_problems(facts)
+    problems += _depth_problems(facts)
     problems += _picture_problems(facts, limits)
     problems += _time_problems(facts, limits)
     problems += _size_problems(facts, limits)
@@ -136,6 +137,16 @@ def _format_problems(facts: MediaFacts) -> list[Problem]:
         message = f"Video codec is {fmt.codec(facts.video_codec)}; TikTok needs H.264, H.265, VP8 or VP9."
         problems.append(Problem("codec", True, message, _REEXPORT))
     return problems
+
+
+def _depth_problems(facts: MediaFacts) -> list[Problem]:
+    if not facts.hdr and (facts.bit_depth or 8) <= 8:
+        return []
+    what = "HDR" if facts.hdr else f"{facts.bit_depth}-bit"
+    if facts.hdr and (facts.bit_depth or 8) > 8:
+        what = f"{facts.bit_depth}-bit HDR"
+    message = f"The video is {what}; TikTok may convert it, and colours can come out washed out or too dark."
+    return [Problem("hdr", False, message, "Convert it to 8-bit SDR (Make it TikTok-ready, or `clipship fix`).")]
 
 
 def _picture_problems(facts: MediaFacts, limits: Limits) -> list[Problem]:

@@ -25,6 +25,35 @@ SCOPE_LABELS: dict[str, str] = {
     "video.upload": "Upload content to your TikTok inbox as drafts",
 }
 REQUIRED_SCOPE = "user.info.basic"  # TikTok's consent screen cannot untick basic profile access
+# A card on a grey page, light and dark; the red button is white text on #d6153e (5.2:1), as in the app.
+STYLE = (
+    ":root{color-scheme:light dark;--bg:#f1f1f2;--card:#fff;--text:#161823;--muted:#5c5e66;--line:#e3e3e4;"
+    "--red:#d6153e;--field:#f8f8f8}"
+    "@media (prefers-color-scheme:dark){:root{--bg:#121212;--card:#1f1f23;--text:#f1f1f2;--muted:#a8a8ae;"
+    "--line:#34343a;--field:#2a2a2f}}"
+    "body{margin:0;background:var(--bg);color:var(--text);"
+    "font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif}"
+    ".card{box-sizing:border-box;max-width:30em;margin:2em auto;padding:1.75em 2em;background:var(--card);"
+    "border:1px solid var(--line);border-radius:12px;box-shadow:0 2px 12px rgba(0,0,0,.08)}"
+    "h1{font-size:1.35em;line-height:1.3;margin:.4em 0 .5em}h2{font-size:1em;margin:1.2em 0 .4em}"
+    ".brand{margin:0;font-weight:700;display:flex;align-items:center;gap:.45em}"
+    ".logo{display:inline-grid;place-items:center;width:1.7em;height:1.7em;border-radius:50%;"
+    "background:var(--text);color:var(--card);font-size:.8em}"
+    ".badge{font-size:.75em;font-weight:600;padding:.1em .55em;border-radius:1em;background:#fde7ec;color:#a3102f}"
+    ".note{color:var(--muted);font-size:.92em;margin:0 0 1.2em}"
+    ".account{display:flex;flex-direction:column;gap:.3em;font-weight:600}"
+    "select{font:inherit;font-weight:400;padding:.45em .5em;border:1px solid var(--line);border-radius:8px;"
+    "background:var(--field);color:var(--text)}"
+    "ul{list-style:none;padding:0;margin:0}li{padding:.55em 0;border-bottom:1px solid var(--line)}"
+    "li:last-child{border-bottom:0}li label{display:flex;gap:.6em;align-items:baseline}"
+    "input[type=checkbox]{accent-color:var(--red);width:1.05em;height:1.05em;flex:none}"
+    "code{display:block;color:var(--muted);font-size:.78em;margin-top:.1em}"
+    ".buttons{display:flex;gap:.75em;margin:1.5em 0 0}"
+    "button{flex:1;font:inherit;font-weight:600;padding:.65em 1em;border-radius:8px;cursor:pointer;"
+    "border:1px solid var(--line);background:var(--field);color:var(--text)}"
+    "button.primary{background:var(--red);border-color:var(--red);color:#fff}"
+    "button:focus-visible,select:focus-visible,input:focus-visible{outline:3px solid #2f7de1;outline-offset:2px}"
+)
 
 
 def render(app_name: str, request_id: str, scopes: list[str], accounts: list[tuple[str, str]], chosen: str) -> str:
@@ -34,13 +63,13 @@ def render(app_name: str, request_id: str, scopes: list[str], accounts: list[tup
         label = escape(SCOPE_LABELS.get(scope, scope))
         if scope == REQUIRED_SCOPE:
             rows.append(
-                f'<li><label><input type="checkbox" checked disabled> {label} <code>{escape(scope)}</code></label>'
-                f'<input type="hidden" name="scope" value="{escape(scope)}"></li>'
+                f'<li><label><input type="checkbox" checked disabled> <span>{label} <code>{escape(scope)}</code>'
+                f'</span></label><input type="hidden" name="scope" value="{escape(scope)}"></li>'
             )
         else:
             rows.append(
-                f'<li><label><input type="checkbox" name="scope" value="{escape(scope)}" checked> {label} '
-                f"<code>{escape(scope)}</code></label></li>"
+                f'<li><label><input type="checkbox" name="scope" value="{escape(scope)}" checked> <span>{label} '
+                f"<code>{escape(scope)}</code></span></label></li>"
             )
     options = "".join(
         f'<option value="{escape(oid)}"{" selected" if oid == chosen else ""}>{escape(label)}</option>'
@@ -48,26 +77,29 @@ def render(app_name: str, request_id: str, scopes: list[str], accounts: list[tup
     )
     options += '<option value="__new__">Another sandbox account</option>'
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Authorize {escape(app_name)}</title>
-<style>body{{font-family:sans-serif;max-width:32em;margin:3em auto}} li{{margin:.4em 0;list-style:none}}
-button{{font-size:1.1em;padding:.4em 1.2em;margin-right:1em}}</style></head>
-<body><h1>{escape(app_name)} wants to access your TikTok account</h1>
-<p>This is the Clipship sandbox, a local stand-in for TikTok. No real account is used.</p>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Authorize {escape(app_name)}</title><style>{STYLE}</style></head>
+<body><main class="card">
+<p class="brand"><span class="logo" aria-hidden="true">&#9654;</span> TikTok <span class="badge">Sandbox</span></p>
+<h1>{escape(app_name)} wants to access your TikTok account</h1>
+<p class="note">This is the Clipship sandbox, a local stand-in for TikTok. No real account is used.</p>
 <form method="post" action="/v2/auth/authorize/">
 <input type="hidden" name="auth_request" value="{escape(request_id)}">
-<p><label>Account: <select name="open_id">{options}</select></label></p>
-<p>{escape(app_name)} wants to:</p>
+<p><label class="account">Account <select name="open_id">{options}</select></label></p>
+<h2>{escape(app_name)} wants to:</h2>
 <ul>{"".join(rows)}</ul>
-<button type="submit" name="action" value="authorize">Authorize</button>
-<button type="submit" name="action" value="cancel">Cancel</button>
-</form></body></html>
+<p class="buttons"><button type="submit" name="action" value="authorize" class="primary">Authorize</button>
+<button type="submit" name="action" value="cancel">Cancel</button></p>
+</form></main></body></html>
 """
 
 
 def error_page(title: str, detail: str) -> str:
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f"<body><h1>{escape(title)}</h1><p>{escape(detail)}</p></body></html>\n"
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f'<style>{STYLE}</style></head><body><main class="card"><p class="brand"><span class="logo" '
+        f'aria-hidden="true">&#9654;</span> TikTok <span class="badge">Sandbox</span></p>'
+        f"<h1>{escape(title)}</h1><p>{escape(detail)}</p></main></body></html>\n"
     )
 
 

@@ -80,4 +80,15 @@ printf 'This is a text file, not a video.\n' >text_renamed.mp4
 size=$(wc -c <h264_720x1280_30fps.mp4)
 head -c $((size / 2)) h264_720x1280_30fps.mp4 >h264_truncated.mp4
 
+# 13. Frames that differ (testsrc2: moving pattern and a counter), one keyframe in 2 s, no B-frames: a decode
+#     "to the nearest keyframe" shows frame 0, an exact decode the frame at the asked millisecond.
+"${FF[@]}" -f lavfi -i "testsrc2=s=360x640:r=30:d=2" "${X264[@]}" -g 60 -bf 0 "${EXACT[@]}" -movflags +faststart \
+  h264_360x640_30fps_counter.mp4
+
+# 14. 10-bit HDR: HEVC Main 10 tagged BT.2020 / PQ (SMPTE ST 2084), as phones record HDR.
+"${FF[@]}" -f lavfi -i "$(color 0x2266cc 720x1280 30 1)" \
+  -c:v libx265 -preset ultrafast -crf 45 -pix_fmt yuv420p10le -color_primaries bt2020 -color_trc smpte2084 \
+  -colorspace bt2020nc -tag:v hvc1 -x265-params log-level=error:info=0:pools=none:frame-threads=1 "${EXACT[@]}" \
+  -movflags +faststart hevc_720x1280_10bit_hdr.mp4
+
 ls -l "$OUT"

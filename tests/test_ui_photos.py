@@ -230,3 +230,14 @@ def test_sandbox_sample_photos(qtbot: Any, window: Any) -> None:
     assert len(page.urls()) == 3
     qtbot.waitUntil(lambda: all(not s.checking for s in page.states.values()), timeout=30_000)
     assert all(not s.problems for s in page.states.values())
+
+
+def test_settings_has_the_verified_url_prefixes(qtbot: Any) -> None:
+    from ui.settings_dialog import SettingsDialog, SettingsValues
+
+    dialog = SettingsDialog(SettingsValues("", None, 0, 0, "https://a.example/p/"), has_secret=False)
+    qtbot.addWidget(dialog)
+    assert dialog.prefixes.text() == "https://a.example/p/"
+    assert dialog.prefixes.accessibleName() == "Verified URL prefixes"
+    dialog.prefixes.setText(" https://a.example/p/,  https://b.example/ ")
+    assert dialog.values().verified_url_prefixes == "https://a.example/p/ https://b.example/"

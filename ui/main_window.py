@@ -716,6 +716,7 @@ class MainWindow(QMainWindow):
     def _on_settings_saved(self, ctx: AppContext) -> None:
         self.ctx = self.accounts.ctx = ctx
         self.statusBar().showMessage("Settings saved.", 5000)
+        self.photo_flow.recheck()  # the verified URL prefixes may have changed
 
     def _on_error(self, exc: BaseException) -> None:
         message, hint = services.describe_error(exc)

@@ -121,6 +121,13 @@ class PhotoFlow(QObject):
                 on_error=functools.partial(self._on_check_error, url),
             )
 
+    def recheck(self) -> None:
+        """Check every listed URL again (the verified prefixes changed in Settings)."""
+        urls = self.page.urls()
+        if urls and not self.is_busy():
+            self.page.mark_checking(urls)
+            self.on_urls_added(urls)
+
     def _on_checked(self, check: PhotoCheck) -> None:
         self.page.set_thumbnail(check.url, check.image)
         self.page.set_checked(check.url, check.problems, check.warnings)

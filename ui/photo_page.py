@@ -229,6 +229,13 @@ class PhotoPage(QWidget):
         if problems:
             announce(self.list, f"{short_name(url)}: {problems[0]}")
 
+    def mark_checking(self, urls: list[str]) -> None:
+        for url in urls:
+            if url in self.states:
+                self.states[url] = UrlState()
+        self.refresh()
+        self.urls_changed.emit()
+
     def set_thumbnail(self, url: str, image: QImage | None) -> None:
         if url in self.states and image is not None and not image.isNull():
             self.thumbs[url] = QPixmap.fromImage(image)

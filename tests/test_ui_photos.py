@@ -241,3 +241,27 @@ def test_settings_has_the_verified_url_prefixes(qtbot: Any) -> None:
     assert dialog.prefixes.accessibleName() == "Verified URL prefixes"
     dialog.prefixes.setText(" https://a.example/p/,  https://b.example/ ")
     assert dialog.values().verified_url_prefixes == "https://a.example/p/ https://b.example/"
+
+
+@pytest.mark.parametrize("size", [(960, 600), (1024, 700)])
+def test_the_photos_tab_fits_small_windows(qtbot: Any, window: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    from PySide6.QtCore import QRect
+
+    def in_view(widget: Any) -> bool:
+        top_left = widget.mapTo(window, widget.rect().topLeft())
+        inside = QRect(0, 0, window.width(), window.height()).contains(QRect(top_left, widget.size()))
+        return widget.isVisibleTo(window) and inside and widget.visibleRegion().boundingRect().size() == widget.size()
+
+    page, form = window.photo_page, window.photo_page.form
+    page.samples_button.click()
+    drop_files(window, [tmp_path])  # the explanation shown too
+    form.disclose.setChecked(True)
+    form.your_brand.setChecked(True)
+    qtbot.waitUntil(lambda: all(not s.checking for s in page.states.values()), timeout=30_000)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 960 and hint.height() <= 600, hint
+    window.resize(*size)
+    qtbot.wait(50)
+    assert window.width() <= size[0] + 1 and window.height() <= size[1] + 1
+    for widget in (form.post_button, form.draft_button, form.consent, page.add_button, page.remove_button):
+        assert in_view(widget), (widget.accessibleName(), size)

@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 
 from core.errors import ApiError
 from core.history import Attempt
@@ -40,6 +40,17 @@ def _sentence(text: str) -> str:
     return (text[:1].upper() + text[1:]) if text else text
 
 
+def square_thumbnail(image: QImage) -> QImage:
+    """The picture scaled into a THUMB x THUMB transparent square (every row's text then lines up)."""
+    scaled = image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    out = QImage(THUMB, THUMB, QImage.Format.Format_ARGB32_Premultiplied)
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    painter.drawImage((THUMB - scaled.width()) // 2, (THUMB - scaled.height()) // 2, scaled)
+    painter.end()
+    return out
+
+
 def check_photo_url(session: Session, url: str) -> PhotoCheck:
     """Session.check_urls for one photo URL, in plain words, and a thumbnail from the same bounded fetch's bytes."""
     report = session.check_urls("photo", (url,))
@@ -51,9 +62,7 @@ def check_photo_url(session: Session, url: str) -> PhotoCheck:
         if head:
             loaded = QImage.fromData(head)
             if not loaded.isNull():
-                image = loaded.scaled(
-                    THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-                )
+                image = square_thumbnail(loaded)
     return PhotoCheck(url, problems, warnings, image)
 
 

@@ -84,10 +84,14 @@ class PhotoForm(PostForm):
         music_help = QLabel("TikTok adds a recommended sound to the photos; you can change it in the app.")
         music_help.setObjectName("note")
         music_help.setWordWrap(True)
-        at = layout.indexOf(self.disclose)
-        layout.insertWidget(at, self.auto_music)
-        layout.insertWidget(at + 1, music_help)
-        layout.insertSpacing(at + 2, 8)
+        music_heading = QLabel("Music")
+        music_heading.setObjectName("fieldHeading")
+        music_heading.setIndent(0)
+        music_heading.setBuddy(self.auto_music)
+        at = layout.indexOf(self.disclose) - 1  # before the spacing above the disclosure toggle
+        layout.insertSpacing(at, 6)
+        for i, music_widget in enumerate((music_heading, self.auto_music, music_help)):
+            layout.insertWidget(at + 1 + i, music_widget)
         name(self.title, "Title", f"The photo post's title, up to {PHOTO_TITLE_MAX_UTF16} characters.")
         name(
             self.caption,

@@ -77,6 +77,8 @@ class PhotoPage(QWidget):
         self.thumbs: dict[str, QPixmap] = {}
         self.cover_url = ""
         self.sending = False
+        self._blank = QPixmap(THUMB, THUMB)  # a row without a thumbnail keeps its text in line with the others
+        self._blank.fill(Qt.GlobalColor.transparent)
 
         heading = QLabel("Photos")
         heading.setObjectName("fieldHeading")
@@ -302,7 +304,7 @@ class PhotoPage(QWidget):
             item.setToolTip("\n".join([url, *state.problems, *state.warnings]))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Photo {i + 1}{cover}: {short_name(url)}. {status}")
             thumb = self.thumbs.get(url)
-            item.setIcon(QIcon(thumb) if thumb is not None else QIcon())
+            item.setIcon(QIcon(thumb if thumb is not None else self._blank))
         row = self.list.currentRow()
         editable = not self.sending
         self.up_button.setEnabled(editable and row > 0)

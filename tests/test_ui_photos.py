@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from ui_helpers import WindowFactory, choose_privacy, drop_files, privacy_item, sandbox_ctx, wait_ready, window_factory
 
 from core.models import PHOTO_TITLE_MAX_UTF16
@@ -265,3 +266,15 @@ def test_the_photos_tab_fits_small_windows(qtbot: Any, window: Any, tmp_path: Pa
     assert window.width() <= size[0] + 1 and window.height() <= size[1] + 1
     for widget in (form.post_button, form.draft_button, form.consent, page.add_button, page.remove_button):
         assert in_view(widget), (widget.accessibleName(), size)
+
+
+def test_links_dropped_from_a_browser_are_added_and_ctrl_4_shows_the_tab(qtbot: Any, window: Any, sandbox: Any) -> None:
+    from PySide6.QtCore import QUrl
+
+    window.show_post_tab()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.photo_page
+    link = media(sandbox, "media/photo_720x720.jpg")
+    drop_files(window, urls=[QUrl(link)])
+    qtbot.waitUntil(lambda: window.photo_page.urls() == [link], timeout=5_000)
+    assert window.photo_page.drop_note.isHidden()

@@ -296,6 +296,9 @@ class MainWindow(QMainWindow):
     def sign_out_action_triggered(self) -> None:
         """Sign out; under a running upload ask first, then stop the upload and sign out once it has stopped."""
         account = self.accounts.account
+        if self.photo_flow.is_busy():
+            self.statusBar().showMessage("Wait for the photo post to end (or cancel it), then sign out.", 8000)
+            return
         if not self.flow.is_busy() or account is None:
             self.accounts.sign_out()
             return

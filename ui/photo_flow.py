@@ -199,8 +199,10 @@ class PhotoFlow(QObject):
         self.history_changed.emit()
 
     @Slot(object)
-    def on_detached(self, _error: object) -> None:
-        self.page.progress.show_detached(self.attempt)
+    def on_detached(self, error: object) -> None:
+        said = explain(error) if isinstance(error, BaseException) else None
+        text = f"{said.sentence} {said.step}".strip() if said is not None else ""
+        self.page.progress.show_detached(self.attempt, text)
         self.detached.emit(self.attempt)
         self.history_changed.emit()
 

@@ -272,7 +272,7 @@ class ProgressPanel(QFrame):
         self._set_state("interrupted" if attempt is not None and attempt.state == State.INTERRUPTED else "cancelled")
         announce(self, f"{self.stage_label.text()}. {self.message_label.text()}")
 
-    def show_detached(self, attempt: Attempt | None = None) -> None:
+    def show_detached(self, attempt: Attempt | None = None, said: str = "") -> None:
         """Stopped watching after the last byte: neutral words, the outcome is TikTok's."""
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
@@ -280,8 +280,8 @@ class ProgressPanel(QFrame):
         self.stage_label.setText("Stopped watching")
         headline = describe(attempt)[0] if attempt is not None else ""
         self.detail_label.setText(headline)
-        text = PULLED_DETACHED_TEXT if self.pulled else DETACHED_TEXT
-        self._show_message(text)
+        text = said or (PULLED_DETACHED_TEXT if self.pulled else DETACHED_TEXT)
+        self._show_message(_esc(text))
         self._offer(Action.HISTORY)
         self._set_state("detached")
         announce(self, f"Stopped watching. {text}")

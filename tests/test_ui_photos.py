@@ -278,3 +278,24 @@ def test_links_dropped_from_a_browser_are_added_and_ctrl_4_shows_the_tab(qtbot: 
     drop_files(window, urls=[QUrl(link)])
     qtbot.waitUntil(lambda: window.photo_page.urls() == [link], timeout=5_000)
     assert window.photo_page.drop_note.isHidden()
+
+
+def test_images_dropped_on_the_post_tab_lead_to_the_photos_tab(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    window.show_post_tab()
+    photo = tmp_path / "beach.webp"
+    photo.write_bytes(b"RIFF\0\0\0\0WEBP")
+    drop_files(window, [photo])
+    assert window.tabs.currentWidget() is window.photo_page
+    assert window.photo_page.drop_note.text() == LOCAL_FILES_TEXT and window.page.path is None
+
+
+def test_a_dragged_row_moves_its_photo_and_the_cover_follows(qtbot: Any, window: Any, sandbox: Any) -> None:
+    from PySide6.QtCore import QModelIndex
+
+    page = window.photo_page
+    urls = [media(sandbox, f"media/{n}") for n in ("photo_720x720.jpg", "photo_1080x1080.webp", "photo_1080x1920.jpg")]
+    add_and_wait(qtbot, window, urls)
+    assert page.cover_index() == 0
+    assert page.list.model().moveRow(QModelIndex(), 0, QModelIndex(), 3)  # what a drag to the end does
+    assert page.urls() == [urls[1], urls[2], urls[0]] and page.cover_index() == 2
+    assert page.list.item(2).text().startswith("3. photo_720x720.jpg \u2014 cover")

@@ -35,7 +35,7 @@ from ui.drop_zone import VIDEO_FILTER, dropped_paths
 from ui.history_controller import HistoryController
 from ui.history_view import HistoryView
 from ui.photo_flow import PhotoFlow
-from ui.photo_page import LOCAL_FILES_TEXT, PhotoPage
+from ui.photo_page import IMAGE_SUFFIXES, LOCAL_FILES_TEXT, PhotoPage
 from ui.post_flow import PostFlow
 from ui.post_page import PostPage
 from ui.post_rules import ONLY_PRIVATE_UNAUDITED
@@ -530,6 +530,10 @@ class MainWindow(QMainWindow):
             self.drop_on_photos(event)
             return
         paths, why = dropped_paths(event.mimeData())
+        if paths and all(p.suffix.lower() in IMAGE_SUFFIXES for p in paths):
+            self.tabs.setCurrentWidget(self.photo_page)  # photos: their tab says where TikTok takes them from
+            self.drop_on_photos(event)
+            return
         if not paths:
             event.ignore()
             self.page.drop_zone.show_message(why)

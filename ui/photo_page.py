@@ -37,6 +37,7 @@ LOCAL_FILES_TEXT = (
     "Set your verified URL prefixes in Settings (as registered in TikTok's developer portal)."
 )
 THUMB = 64
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".webp", ".png", ".heic", ".heif", ".gif", ".bmp", ".tif", ".tiff", ".avif")
 
 
 @dataclass

@@ -157,6 +157,15 @@ def photos_shot(window: Any, spin: Any, shot: Any) -> None:
     page.list.scrollToBottom()
     page.show_drop_message(LOCAL_FILES_TEXT, settings=True)  # as when image files are dropped on the tab
     shot("9-photo-problems")
+    for _ in range(2):  # the two refused links off, then posted: the same result panel as a video's
+        page.list.setCurrentRow(page.list.count() - 1)
+        page.remove_button.click()
+    page.show_drop_message("")
+    spin(0.3)
+    page.form.post_button.click()
+    spin(60, page.progress.is_finished)
+    page.list.setCurrentRow(-1)
+    shot("10-photo-published")
 
 
 def queue_shot(window: Any, folder: Path, spin: Any, shot: Any) -> None:

@@ -116,6 +116,7 @@ class PhotoPage(QWidget):
         self.list.setMinimumHeight(120)
         self.empty_note = QLabel("No photos yet: paste their https links above.")
         self.empty_note.setObjectName("note")
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.up_button = QPushButton("Move up")
         self.down_button = QPushButton("Move down")
         self.cover_button = QPushButton("Use as cover")
@@ -149,7 +150,7 @@ class PhotoPage(QWidget):
         note_row.addWidget(self.settings_button, 0, Qt.AlignmentFlag.AlignTop)
         left.addLayout(note_row)
         left.addWidget(self.list, 1)
-        left.addWidget(self.empty_note)
+        left.addWidget(self.empty_note, 1)  # in the list's place (and room) while there is none
         buttons = QHBoxLayout()
         for button in (self.up_button, self.down_button, self.cover_button, self.remove_button):
             buttons.addWidget(button)

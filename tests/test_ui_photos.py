@@ -176,6 +176,8 @@ def test_a_photo_direct_post_is_published_with_its_link(qtbot: Any, window: Any,
         "brand_organic_toggle": False,
     }
     assert page.urls() == [] and form.privacy_level() is None  # a blank form for the next post
+    window.show_history_tab()  # the History tab names it as the command line does
+    qtbot.waitUntil(lambda: any(r.file == "2 photos from localhost" for r in window.history.rows), timeout=10_000)
 
 
 def test_a_draft_goes_to_the_inbox(qtbot: Any, window: Any, sandbox: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -48,7 +49,11 @@ class HistoryRow:
 
     @property
     def file(self) -> str:
-        return Path(self.attempt.file_path).name
+        a = self.attempt
+        if a.kind == "photos" and a.urls:  # as the command line's history says it
+            host = urlsplit(a.urls[0]).hostname or ""
+            return f"{len(a.urls)} photo{'s' if len(a.urls) != 1 else ''} from {host}"
+        return Path(a.file_path).name
 
     @property
     def created_at(self) -> float:

@@ -1,4 +1,4 @@
-"""The upload worker: a QObject moved to a QThread that runs Session.publish, and its controller."""
+"""The upload worker: a QObject moved to a QThread that runs Session.publish (or publish_urls), and its controller."""
 
 from __future__ import annotations
 

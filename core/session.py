@@ -191,6 +191,18 @@ class Session:
         verify: bool | str = self.ctx.config.media_ca or True
         return check_urls(urls, kind, self.ctx.config.verified_url_prefixes, verify, fetch)
 
+    def url_head(self, url: str) -> bytes | None:
+        """The first bytes of a media URL (the same bounded, ranged GET as check_urls; a preview for the window),
+        or None when it can't be fetched. Not on a GUI thread."""
+        import requests
+
+        from core.urlcheck import _fetch_head
+
+        with requests.Session() as session:
+            session.trust_env = False
+            got = _fetch_head(session, url, self.ctx.config.media_ca or True)
+        return got[2] if not isinstance(got, str) and got[0] in (200, 206) else None
+
     def check_url_post(self, request: UrlPostRequest) -> None:
         """Every local check of a photo post or a video from a URL, without fetching (InputError, exit 2)."""
         check_request(request, self.ctx.config.verified_url_prefixes)

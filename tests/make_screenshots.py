@@ -1,6 +1,6 @@
 """Render the README's screenshots of the window (offscreen, against the embedded sandbox) into docs/screenshots/.
 
-Run: python tests/make_screenshots.py [--queue-only] [--dark] [--size WxH] [--prefix NAME-]
+Run: python tests/make_screenshots.py [--queue-only | --photos-only] [--dark] [--size WxH] [--prefix NAME-]
 (no display needed, or on a real one with QT_QPA_PLATFORM=xcb; nothing touches your real data dir or keyring)
 """
 
@@ -86,6 +86,9 @@ def main() -> int:
     if "--queue-only" in sys.argv:
         queue_shot(window, Path(tmp.name), spin, shot)
         return finish(window, ctx, tmp)
+    if "--photos-only" in sys.argv:
+        photos_shot(window, spin, shot)
+        return finish(window, ctx, tmp)
     shot("1-empty")
     video = demo_video(Path(tmp.name))
     window.load_video(video)
@@ -124,7 +127,45 @@ def main() -> int:
     window.flow.on_dismissed()
     window.clear_video()
     queue_shot(window, Path(tmp.name), spin, shot)
+    photos_shot(window, spin, shot)
     return finish(window, ctx, tmp)
+
+
+def photos_shot(window: Any, spin: Any, shot: Any) -> None:
+    """8-photos: the Photos tab with the sandbox's sample photos (thumbnails, a cover chosen), the form filled."""
+    window.show_photos_tab()
+    page = window.photo_page
+    spin(5, lambda: window.accounts.creator is not None and not window.accounts.creator_loading)
+    page.samples_button.click()
+    spin(20, lambda: page.urls() and all(not s.checking for s in page.states.values()))
+    page.list.setCurrentRow(1)
+    page.cover_button.click()
+    form = page.form
+    form.title.setText("Harbour mornings")
+    form.caption.setPlainText("Three frames from the harbour at sunrise #harbour #photo")
+    form.privacy.setCurrentIndex(form.privacy.findData("PUBLIC_TO_EVERYONE"))
+    form.allow_comment.setChecked(True)
+    form.auto_music.setChecked(True)
+    spin(0.3)
+    shot("8-photos")
+    from ui.photo_page import LOCAL_FILES_TEXT
+
+    base = page.urls()[0].rsplit("/media/", 1)[0]
+    page.add_urls([f"{base}/media/photo_640x640.png", f"{base.replace('https:', 'http:')}/media/photo_720x720.jpg"])
+    spin(20, lambda: all(not s.checking for s in page.states.values()))
+    page.list.setCurrentRow(-1)
+    page.list.scrollToBottom()
+    page.show_drop_message(LOCAL_FILES_TEXT, settings=True)  # as when image files are dropped on the tab
+    shot("9-photo-problems")
+    for _ in range(2):  # the two refused links off, then posted: the same result panel as a video's
+        page.list.setCurrentRow(page.list.count() - 1)
+        page.remove_button.click()
+    page.show_drop_message("")
+    spin(0.3)
+    page.form.post_button.click()
+    spin(60, page.progress.is_finished)
+    page.list.setCurrentRow(-1)
+    shot("10-photo-published")
 
 
 def queue_shot(window: Any, folder: Path, spin: Any, shot: Any) -> None:

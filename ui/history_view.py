@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -50,10 +51,9 @@ class HistoryRow:
     def file(self) -> str:
         """What was posted, as the user knows it: the file's name, or for a URL post the photos or the link."""
         attempt = self.attempt
-        if attempt.kind == "photos":
-            n = len(attempt.urls)
-            first = attempt.urls[0].rsplit("/", 1)[-1] if attempt.urls else ""
-            return f"{n} photo{'s' if n != 1 else ''} from the web" + (f" ({first}\u2026)" if n > 1 else f" ({first})")
+        if attempt.kind == "photos" and attempt.urls:  # as the command line's history says it
+            host = urlsplit(attempt.urls[0]).hostname or ""
+            return f"{len(attempt.urls)} photo{'s' if len(attempt.urls) != 1 else ''} from {host}"
         if attempt.kind == "video_url":
             return "Video from " + (attempt.urls[0].rsplit("/", 1)[-1] if attempt.urls else "a link")
         return Path(attempt.file_path).name

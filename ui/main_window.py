@@ -34,6 +34,8 @@ from ui.account_session import AccountSession
 from ui.drop_zone import VIDEO_FILTER, dropped_paths
 from ui.history_controller import HistoryController
 from ui.history_view import HistoryView
+from ui.photo_flow import PhotoFlow
+from ui.photo_page import IMAGE_SUFFIXES, LOCAL_FILES_TEXT, PhotoPage
 from ui.post_flow import PostFlow
 from ui.post_page import PostPage
 from ui.post_rules import ONLY_PRIVATE_UNAUDITED
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         banner_layout.insertWidget(1, self.resume_button)
         self.page = PostPage(self.runner)
         self.history = HistoryView()
+        self.photo_page = PhotoPage(self.sandbox)
         self.queue_page = QueuePage()
         self.thumbnails = Thumbnails(self.runner, self)  # first frames in the History and Queue lists
         self.history.use_thumbnails(self.thumbnails)
@@ -100,6 +103,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.page, "Post")
+        self.tabs.addTab(self.photo_page, "Photos")
         self.tabs.addTab(self.queue_page, "Queue")
         self.tabs.addTab(self.history, "History")
         central = QWidget()
@@ -116,6 +120,8 @@ class MainWindow(QMainWindow):
         self.history_controller = HistoryController(self.session, self.runner, self)
         self.flow = PostFlow(self.session, self.page, self.runner, self.prompts, self)
         self.controller = self.flow.controller
+        media_base = ctx.sandbox.media_base_url if self.sandbox and ctx.sandbox is not None else ""
+        self.photo_flow = PhotoFlow(self.session, self.photo_page, self.runner, media_base or "", self)
         self.queue = QueueController(
             self.session, self.runner, self.queue_page, self.prompts, self.qsettings, parent=self
         )
@@ -196,6 +202,9 @@ class MainWindow(QMainWindow):
         history_tab = view_menu.addAction("&History")
         history_tab.setShortcut(QKeySequence("Ctrl+3"))
         history_tab.triggered.connect(self.show_history_tab)
+        photos_tab = view_menu.addAction("P&hotos")
+        photos_tab.setShortcut(QKeySequence("Ctrl+4"))
+        photos_tab.triggered.connect(self.show_photos_tab)
         help_menu = bar.addMenu("&Help")
         self.about_action = help_menu.addAction(f"&About {APP_NAME}")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -248,6 +257,21 @@ class MainWindow(QMainWindow):
         self.history.check_requested.connect(history.check_status)
         self.history.resume_requested.connect(history.resume)
         self.tabs.currentChanged.connect(self.on_tab_changed)
+        photos, photo_form = self.photo_flow, self.photo_page.form
+        photo_form.post_requested.connect(self.on_photo_post_requested)
+        photo_form.draft_requested.connect(self.on_photo_draft_requested)
+        self.photo_page.urls_changed.connect(self.update_post_state)
+        self.photo_page.settings_requested.connect(self.settings_action_triggered)
+        photos.state_changed.connect(self.update_post_state)
+        photos.idle.connect(self.on_photo_flow_idle)
+        photos.posted.connect(queue.refresh)
+        photos.history_changed.connect(history.refresh)
+        photos.detached.connect(history.watch)
+        photos.message.connect(self.show_status_message)
+        photos.sign_in_requested.connect(accounts.sign_in)
+        photos.history_requested.connect(self.show_history_tab)
+        photos.unaudited.connect(self.on_unaudited)
+        photos.sign_in_refused.connect(self.accounts.sign_in_refused)
 
     @Slot()
     def start_up(self) -> None:
@@ -272,6 +296,9 @@ class MainWindow(QMainWindow):
     def sign_out_action_triggered(self) -> None:
         """Sign out; under a running upload ask first, then stop the upload and sign out once it has stopped."""
         account = self.accounts.account
+        if self.photo_flow.is_busy():
+            self.statusBar().showMessage("Wait for the photo post to end (or cancel it), then sign out.", 8000)
+            return
         if not self.flow.is_busy() or account is None:
             self.accounts.sign_out()
             return
@@ -289,6 +316,7 @@ class MainWindow(QMainWindow):
             self.flow.check_earlier(self.page.path, account.account_id if account else None)
         if account is None:
             self.page.set_creator(None, "Sign in to TikTok to post.")
+            self.photo_page.form.set_creator(None, "Sign in to TikTok to post.")
         self.history_controller.set_signed_in(account is not None)
         self.queue.set_account(account.account_id if account else None, self.ctx.config.chunk_size or None)
         self.update_post_state()
@@ -297,6 +325,7 @@ class MainWindow(QMainWindow):
     def on_creator_changed(self, creator: CreatorInfo | None) -> None:
         if creator is not None:
             self.page.set_creator(creator)
+            self.photo_page.form.set_creator(creator)
             self.account_bar.set_creator(creator.nickname, creator.username)
             if self.page.path is not None and self.page.inspection is not None:
                 self._inspect(self.page.path, load_preview=False)  # the creator's limits may differ
@@ -305,12 +334,15 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def on_creator_loading(self, _loading: bool) -> None:
         self.page.form.set_creator_status("Checking your TikTok account\u2026")
+        self.photo_page.form.set_creator_status("Checking your TikTok account\u2026")
         self.update_post_state()
 
     @Slot(str)
     def on_creator_error(self, text: str) -> None:
         self.page.set_creator(None)
         self.page.form.set_creator_status(text, error=True)
+        self.photo_page.form.set_creator(None)
+        self.photo_page.form.set_creator_status(text, error=True)
         self.update_post_state()
 
     def _unaudited_key(self) -> str:
@@ -336,6 +368,7 @@ class MainWindow(QMainWindow):
         reason = ONLY_PRIVATE_UNAUDITED if on else ""
         self.page.form.set_only_private(reason)
         self.queue_page.form.set_only_private(reason)
+        self.photo_page.form.set_only_private(reason)
 
     @Slot(bool)
     def on_sign_in_needed(self, on: bool) -> None:
@@ -373,6 +406,8 @@ class MainWindow(QMainWindow):
     def on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.history:
             self.history_controller.refresh()
+        elif self.tabs.widget(index) is self.photo_page and not self.photo_flow.is_busy():
+            self.accounts.refresh_creator()  # the photo form is shown: creator_info must be fresh (§9.1)
 
     @Slot()
     def show_post_tab(self) -> None:
@@ -385,6 +420,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_history_tab(self) -> None:
         self.tabs.setCurrentWidget(self.history)
+
+    @Slot()
+    def show_photos_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.photo_page)
 
     # ---- the video --------------------------------------------------------------------------------------------
 
@@ -472,7 +511,7 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self.dragMoveEvent(event)
-        self.page.drop_zone.set_active(event.isAccepted())
+        self.page.drop_zone.set_active(event.isAccepted() and self.tabs.currentWidget() is not self.photo_page)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if event.mimeData().hasUrls():
@@ -487,7 +526,14 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.page.drop_zone.set_active(False)
+        if self.tabs.currentWidget() is self.photo_page:
+            self.drop_on_photos(event)
+            return
         paths, why = dropped_paths(event.mimeData())
+        if paths and all(p.suffix.lower() in IMAGE_SUFFIXES for p in paths):
+            self.tabs.setCurrentWidget(self.photo_page)  # photos: their tab says where TikTok takes them from
+            self.drop_on_photos(event)
+            return
         if not paths:
             event.ignore()
             self.page.drop_zone.show_message(why)
@@ -497,14 +543,35 @@ class MainWindow(QMainWindow):
         event.accept()
         QTimer.singleShot(0, functools.partial(self.open_videos, paths))  # return to the drag source at once
 
+    def drop_on_photos(self, event: QDropEvent) -> None:
+        """On the Photos tab: web links are added; local files (TikTok can't take them) get the explanation."""
+        mime = event.mimeData()
+        urls = mime.urls() if mime.hasUrls() else []
+        links = [u.toString() for u in urls if not u.isLocalFile() and u.scheme() in ("http", "https")]
+        if not links and mime.hasText() and not urls:
+            links = [t for t in mime.text().split() if "://" in t]
+        if any(u.isLocalFile() for u in urls) or not links:
+            event.ignore()
+            self.photo_page.show_drop_message(LOCAL_FILES_TEXT, settings=True)
+            self.statusBar().showMessage("Photos are posted from their https links, not from files.", 8000)
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.photo_page.show_drop_message("")
+        QTimer.singleShot(0, functools.partial(self.photo_page.add_urls, links))
+
     # ---- posting ------------------------------------------------------------------------------------------------
 
     @Slot()
     def update_post_state(self) -> None:
         """Tell the form everything outside it that stops a post (video, account, creator, upload running)."""
         busy = self.flow.is_busy()
+        photo_busy = self.photo_flow.is_busy()
         self.page.set_sending(busy)
+        self.photo_page.set_sending(photo_busy)
         common = (["An upload is in progress."] if busy else []) + self.page.video_blockers()
+        if photo_busy:
+            common.insert(0, "A photo post is being sent: wait for it to finish.")
         direct, draft = list(common), list(common)
         account, accounts = self.accounts.account, self.accounts
         if account is None:
@@ -527,6 +594,11 @@ class MainWindow(QMainWindow):
                 draft.append("Your sign-in doesn't allow drafts (video.upload). Sign in again and allow it.")
         self.page.form.set_context_blockers(direct, draft)
         account_direct, account_draft = direct[len(common) :], draft[len(common) :]
+        photo_common = (["The photos are being sent."] if photo_busy else []) + (
+            ["A video upload is in progress: wait for it to finish."] if busy else []
+        )
+        photo_common += self.photo_page.url_blockers()
+        self.photo_page.form.set_context_blockers(photo_common + account_direct, photo_common + account_draft)
         self.queue.set_context(self.accounts.creator, account_direct, account_draft)
 
     @Slot()
@@ -535,6 +607,9 @@ class MainWindow(QMainWindow):
         button = self.page.form.post_button
         if self.tabs.currentWidget() is self.page and button.isEnabled():
             button.click()
+        photo_button = self.photo_page.form.post_button
+        if self.tabs.currentWidget() is self.photo_page and photo_button.isEnabled():
+            photo_button.click()
 
     @Slot()
     def on_form_post_requested(self) -> None:
@@ -543,6 +618,27 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_form_draft_requested(self) -> None:
         self.start_publish(draft=True)
+
+    @Slot()
+    def on_photo_post_requested(self) -> None:
+        self.start_photo_post(draft=False)
+
+    @Slot()
+    def on_photo_draft_requested(self) -> None:
+        self.start_photo_post(draft=True)
+
+    def start_photo_post(self, draft: bool) -> None:
+        if self.flow.is_busy():
+            return
+        account = self.accounts.account
+        self.photo_flow.post(draft, account.account_id if account else None)
+        self.update_post_state()
+
+    @Slot()
+    def on_photo_flow_idle(self) -> None:
+        self.update_post_state()
+        if self.tabs.currentWidget() is self.photo_page:
+            self.accounts.refresh_creator()  # the form is shown again: fresh creator_info
 
     @Slot()
     def on_form_schedule_requested(self) -> None:
@@ -627,6 +723,7 @@ class MainWindow(QMainWindow):
     def _on_settings_saved(self, ctx: AppContext) -> None:
         self.ctx = self.accounts.ctx = ctx
         self.statusBar().showMessage("Settings saved.", 5000)
+        self.photo_flow.recheck()  # the verified URL prefixes may have changed
 
     def _on_error(self, exc: BaseException) -> None:
         message, hint = services.describe_error(exc)
@@ -651,7 +748,10 @@ class MainWindow(QMainWindow):
             elif not self.prompts.ask_quit_with_pending(self, pending, shown):
                 event.ignore()
                 return
-        if self.flow.is_busy() and not self.prompts.ask_close_during_upload(self, self.flow.every_byte_sent()):
+        photo_busy = self.photo_flow.is_busy()
+        if (self.flow.is_busy() or photo_busy) and not self.prompts.ask_close_during_upload(
+            self, self.flow.every_byte_sent()
+        ):
             event.ignore()
             return
         self.qsettings.setValue("window/geometry", self.saveGeometry())
@@ -659,6 +759,7 @@ class MainWindow(QMainWindow):
         self.history_controller.shutdown()
         self.accounts.shutdown()
         self.flow.shutdown()
+        self.photo_flow.shutdown()
         self.queue.shutdown()
         self.tray.shutdown()
         self.runner.shutdown()

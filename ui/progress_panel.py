@@ -38,6 +38,15 @@ DETACHED_TEXT = (
     "The History tab will show how it ends."
 )
 
+PULLED_TEXT = {
+    "checking": "Checking the photos and your account\u2026",
+    "initializing": "Sending the post to TikTok\u2026",
+    "processing": "TikTok is downloading the photos\u2026",
+}
+PULLED_DETACHED_TEXT = (
+    "TikTok has the post and may still publish it: the cancel was not confirmed. The History tab will show how it ends."
+)
+
 BAR_SCALE = 1000  # QProgressBar takes int: show permille so 64-bit byte counts never reach it
 
 
@@ -63,6 +72,7 @@ class ProgressPanel(QFrame):
         self.watching = False  # every byte was sent: stopping now only stops watching
         self.action: Action | None = None  # the next step the action button offers
         self.post_url = ""
+        self.pulled = False  # TikTok downloads the files (a photo post): Cancel cancels the download at TikTok
         self.stage_label = QLabel()
         self.stage_label.setObjectName("stageLabel")
         self.detail_label = QLabel()
@@ -137,8 +147,9 @@ class ProgressPanel(QFrame):
         self.cancel_button.setEnabled(True)
         self._set_state("running")
 
-    def begin(self, name: str, draft: bool) -> None:
+    def begin(self, name: str, draft: bool, pulled: bool = False) -> None:
         self.reset()
+        self.pulled = pulled
         self.stage_label.setText("Sending to your inbox\u2026" if draft else "Posting\u2026")
         self.detail_label.setText(name)
 
@@ -153,15 +164,17 @@ class ProgressPanel(QFrame):
 
     def show_attempt(self, attempt: Attempt) -> None:
         """The running post's record changed: once it is at TikTok, Cancel can only stop watching."""
-        if attempt.state in AT_TIKTOK:
+        if attempt.state in AT_TIKTOK and not (self.pulled and attempt.state == State.DOWNLOADING):
             self.set_watching()
 
     @Slot(str, str)
     def on_stage(self, stage: str, detail: str) -> None:
         changed, self.stage = stage != self.stage, stage
-        if stage in WATCHING_STAGES:
+        if stage in WATCHING_STAGES and not (self.pulled and stage == "processing"):
             self.set_watching()
         self.stage_label.setText(STAGE_TEXT.get(stage, stage.replace("_", " ").capitalize()))
+        if self.pulled and stage in PULLED_TEXT:
+            self.stage_label.setText(PULLED_TEXT[stage])
         retrying = stage == "uploading" and detail.startswith("reconnecting")
         if retrying:  # "reconnecting… (attempt 2 of 6)": the connection dropped, the core is trying again
             self.stage_label.setText("Reconnecting\u2026")
@@ -175,7 +188,8 @@ class ProgressPanel(QFrame):
             self.detail_label.setText(detail)
         elif stage == "processing":
             self.bar.setRange(0, 0)  # busy indicator: TikTok gives no percentage
-            self.detail_label.setText(detail or "TikTok is checking and transcoding the video.")
+            default = "TikTok downloads the photos from your website." if self.pulled else ""
+            self.detail_label.setText(detail or default or "TikTok is checking and transcoding the video.")
         else:
             self.detail_label.setText(detail)
         if changed and not retrying:
@@ -204,9 +218,10 @@ class ProgressPanel(QFrame):
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
         self.bar.setValue(BAR_SCALE)
+        what = "photos" if self.pulled else "video"
         if draft or status == "SEND_TO_USER_INBOX":
             self.stage_label.setText(STAGE_TEXT["sent_to_inbox"])
-            msg = "Open the notification in the TikTok app's inbox to finish and post the video."
+            msg = f"Open the notification in the TikTok app's inbox to finish and post the {what}."
         elif status == "PUBLISH_COMPLETE":
             self.stage_label.setText(STAGE_TEXT["published"])
             self.post_url = result.post_url
@@ -215,7 +230,7 @@ class ProgressPanel(QFrame):
             self.copy_button.setVisible(bool(self.post_url))
         else:
             self.stage_label.setText(STAGE_TEXT["uploaded"])
-            msg = "TikTok has the video and is still processing it. " + AFTER_POST
+            msg = f"TikTok has the {what} and is still processing {'them' if self.pulled else 'it'}. " + AFTER_POST
         self.detail_label.setText("")
         self._show_message(msg)
         self._set_state("done")
@@ -257,7 +272,7 @@ class ProgressPanel(QFrame):
         self._set_state("interrupted" if attempt is not None and attempt.state == State.INTERRUPTED else "cancelled")
         announce(self, f"{self.stage_label.text()}. {self.message_label.text()}")
 
-    def show_detached(self, attempt: Attempt | None = None) -> None:
+    def show_detached(self, attempt: Attempt | None = None, said: str = "") -> None:
         """Stopped watching after the last byte: neutral words, the outcome is TikTok's."""
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
@@ -265,10 +280,11 @@ class ProgressPanel(QFrame):
         self.stage_label.setText("Stopped watching")
         headline = describe(attempt)[0] if attempt is not None else ""
         self.detail_label.setText(headline)
-        self._show_message(DETACHED_TEXT)
+        text = said or (PULLED_DETACHED_TEXT if self.pulled else DETACHED_TEXT)
+        self._show_message(_esc(text))
         self._offer(Action.HISTORY)
         self._set_state("detached")
-        announce(self, f"Stopped watching. {DETACHED_TEXT}")
+        announce(self, f"Stopped watching. {text}")
 
     def show_not_posted(self, text: str) -> None:
         """The user chose not to post (e.g. not again): neutral, nothing to fix."""
@@ -313,6 +329,9 @@ class ProgressPanel(QFrame):
         self.cancel_button.setEnabled(False)
         if self.watching:
             self.detail_label.setText("Stopping\u2026 TikTok goes on processing the video.")
+        elif self.pulled and self.stage == "processing":
+            self.stage_label.setText("Cancelling\u2026")
+            self.detail_label.setText("Asking TikTok to stop the download.")
         else:
             self.stage_label.setText("Cancelling\u2026")
         self.cancel_requested.emit()

@@ -142,6 +142,7 @@ def read_app_settings(ctx: AppContext) -> tuple[SettingsValues, bool]:
             client_secret=None,
             redirect_port=int(values.get("redirect_port") or 0),
             chunk_size=int(values.get("chunk_size") or 0),
+            verified_url_prefixes=str(values.get("verified_url_prefixes") or ""),
         ),
         has_secret,
     )
@@ -151,20 +152,27 @@ def save_app_settings(ctx: AppContext, new: SettingsValues) -> AppContext:
     """Write the settings file and the secret (to the keyring); returns the context with the new values."""
     from core.auth.login import app_secret_store
     from core.config import data_dir, load_settings, save_settings
+    from core.urlcheck import parse_prefixes
 
     directory = data_dir()
     values = load_settings(directory)
-    values.update(client_key=new.client_key, redirect_port=new.redirect_port, chunk_size=new.chunk_size)
+    values.update(
+        client_key=new.client_key,
+        redirect_port=new.redirect_port,
+        chunk_size=new.chunk_size,
+        verified_url_prefixes=new.verified_url_prefixes,
+    )
     save_settings(values, directory)
     if new.client_secret:
         app_secret_store(ctx.config).set_client_secret(new.client_secret)
-    if ctx.config.sandbox:  # the sandbox keeps its demo app; only the upload settings apply
+    if ctx.config.sandbox:  # the sandbox keeps its demo app and demo website; only the upload settings apply
         ctx.config = ctx.config.with_(chunk_size=new.chunk_size)
     else:
         ctx.config = ctx.config.with_(
             client_key=new.client_key or ctx.config.client_key,
             redirect_port=new.redirect_port,
             chunk_size=new.chunk_size,
+            verified_url_prefixes=parse_prefixes(new.verified_url_prefixes),
         )
     return ctx
 

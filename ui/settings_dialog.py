@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.config import SETTINGS_BY_NAME
+from core.urlcheck import parse_prefixes
 
 MB = 1024 * 1024
 # The ranges, labels and help come from the settings' one declaration (core.config.SETTINGS).
 PORT, CHUNK, KEY = SETTINGS_BY_NAME["redirect_port"], SETTINGS_BY_NAME["chunk_size"], SETTINGS_BY_NAME["client_key"]
+PREFIXES = SETTINGS_BY_NAME["verified_url_prefixes"]
 # TikTok's chunk bounds (tiktok-api.md §1) under both readings of "MB": 5 MiB .. 64,000,000 bytes, so 61 MiB at most.
 MIN_CHUNK_MB, MAX_CHUNK_MB = -(-(CHUNK.minimum or MB) // MB), (CHUNK.maximum or MB) // MB
 
@@ -32,6 +34,7 @@ class SettingsValues:
     client_secret: str | None
     redirect_port: int
     chunk_size: int  # bytes; 0 = let the planner choose
+    verified_url_prefixes: str = ""  # separated by spaces (photo posts and videos from URLs)
 
     def __repr__(self) -> str:
         secret = "unchanged" if self.client_secret is None else "<new secret>"
@@ -79,11 +82,26 @@ class SettingsDialog(QDialog):
             "or 16 larger ones (up to 64 MB)."
         )
         self.chunk_size.setValue(values.chunk_size // MB if values.chunk_size else MIN_CHUNK_MB - 1)
+        self.prefixes = QLineEdit(values.verified_url_prefixes)
+        self.prefixes.setObjectName("verifiedPrefixes")
+        self.prefixes.setPlaceholderText("https://media.example.com/photos/")
+        self.prefixes.setToolTip(PREFIXES.help)
+        self.prefixes.setAccessibleName(PREFIXES.label)
+        self.prefixes.setAccessibleDescription(PREFIXES.help)
+        prefixes_help = QLabel(
+            "TikTok pulls photos from your own website: list the URL prefixes or domains verified for your app in "
+            "TikTok's developer portal (URL properties), separated by spaces."
+            + ("<br>The sandbox checks against its own demo website." if sandbox else "")
+        )
+        prefixes_help.setObjectName("note")
+        prefixes_help.setWordWrap(True)
         form = QFormLayout()
         form.addRow(KEY.label, self.client_key)
         form.addRow("Client secret", self.client_secret)
         form.addRow(PORT.label, self.redirect_port)
         form.addRow(CHUNK.label, self.chunk_size)
+        form.addRow(PREFIXES.label, self.prefixes)
+        form.addRow("", prefixes_help)
         note = QLabel(
             "The client secret goes to your system keyring, never to a file."
             + ("<br>To use your own TikTok developer app, enter its client key and secret." if built_in else "")
@@ -108,4 +126,5 @@ class SettingsDialog(QDialog):
             client_secret=secret or None,
             redirect_port=self.redirect_port.value(),
             chunk_size=0 if chunk_mb < MIN_CHUNK_MB else chunk_mb * MB,
+            verified_url_prefixes=" ".join(parse_prefixes(self.prefixes.text())),
         )

@@ -1,4 +1,4 @@
-"""The upload worker: a QObject moved to a QThread that runs Session.publish, and its controller."""
+"""The upload worker: a QObject moved to a QThread that runs Session.publish (or publish_urls), and its controller."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ui.qt_types import INT64
 if TYPE_CHECKING:
     from core.history import Attempt
     from core.session import PostRequest, Session
+    from core.urlpost import UrlPostRequest
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,35 @@ class PublishJob:
         )
 
 
+@dataclass(frozen=True)
+class UrlJob:
+    """A photo post (or a video from a URL): TikTok downloads the files; run by run_url_job on the same worker."""
+
+    session: Session
+    request: UrlPostRequest
+    name: str = ""  # what the progress panel calls it
+
+
+def run_url_job(
+    job: PublishJob | UrlJob,
+    *,
+    on_stage: Callable[[Stage, str], None],
+    on_progress: Callable[[int, int], None],
+    on_attempt: Callable[[Attempt], None],
+    cancel: threading.Event,
+) -> PublishResult:
+    """Session.publish_urls with the worker's callbacks (nothing is uploaded, so no byte progress)."""
+    from core.session import Callbacks
+
+    assert isinstance(job, UrlJob)
+    return job.session.publish_urls(job.request, Callbacks(on_stage=on_stage, on_attempt=on_attempt), cancel)
+
+
 RunFn = Callable[..., PublishResult]
 
 
 def _default_run(
-    job: PublishJob,
+    job: PublishJob | UrlJob,
     *,
     on_stage: Callable[[Stage, str], None],
     on_progress: Callable[[int, int], None],
@@ -69,6 +94,7 @@ def _default_run(
 ) -> PublishResult:
     from ui import services
 
+    assert isinstance(job, PublishJob)
     return services.publish(job, on_stage=on_stage, on_progress=on_progress, on_attempt=on_attempt, cancel=cancel)
 
 
@@ -88,7 +114,7 @@ class PublishWorker(QObject):
     cancelled = Signal(object)
     detached = Signal(object)
 
-    def __init__(self, job: PublishJob, run: RunFn | None = None, interval_s: float = 0.1) -> None:
+    def __init__(self, job: PublishJob | UrlJob, run: RunFn | None = None, interval_s: float = 0.1) -> None:
         super().__init__()
         self.job = job
         self._run = run or _default_run
@@ -174,7 +200,7 @@ class PublishController(QObject):
     def is_busy(self) -> bool:
         return self.upload_thread is not None
 
-    def start(self, job: PublishJob) -> PublishWorker:
+    def start(self, job: PublishJob | UrlJob) -> PublishWorker:
         if self.upload_thread is not None:
             raise RuntimeError("an upload is already running")
         thread = QThread(self)

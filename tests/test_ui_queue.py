@@ -286,3 +286,25 @@ def test_closing_with_scheduled_items_offers_the_tray(qtbot: Any, window: Any, t
     window.quit_requested.connect(lambda: quits.append(True))
     window.tray.quit_action.trigger()
     assert quits == [True] and not window.tray.is_shown()
+
+
+def test_a_failed_item_says_why_in_plain_words_with_the_code_behind_details(
+    qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory
+) -> None:
+    ctx = sandbox_ctx(sandbox, tmp_path / "data")
+    sandbox.config.final_fail_reason = "frame_rate_check_failed"  # TikTok processes it, then refuses it
+    (clip,) = videos(tmp_path / "in", 1)
+    with Session(ctx) as session:
+        Queue(session.history).add(clip, PRIVATE)
+    window = make_window(ctx)
+    qtbot.waitUntil(lambda: state_of(window, "clip-1.mp4") == "failed", timeout=30_000)
+    select(window, "clip-1.mp4")
+    page = window.queue_page
+    text = page.item_state.text()
+    assert "frame rate" in text and "frame_rate_check_failed" not in text
+    window.show_queue_tab()
+    assert page.item_details.isVisibleTo(window) and page.item_details.text.isHidden()
+    page.item_details.toggle.click()
+    assert "fail_reason: frame_rate_check_failed" in page.item_details.details()
+    assert "publish_id: " in page.item_details.details()
+    sandbox.config.final_fail_reason = None

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ui.a11y import name
 from ui.account_bar import Banner
+from ui.details_box import DetailsBox
 from ui.post_form import PostForm
 from ui.post_page import form_column
 from ui.queue_state import Entry, describe
@@ -225,6 +226,8 @@ class QueuePage(QWidget):
         card_layout.setContentsMargins(18, 16, 18, 14)
         card_layout.addWidget(self.item_title)
         card_layout.addWidget(self.item_state)
+        self.item_details = DetailsBox()  # a failed item's codes and TikTok's words, out of the way
+        card_layout.addWidget(self.item_details)
         card_layout.addWidget(self.form, 1)
         self.form_column = form_column(card, self.form)
         self.form_scroll = self.form_column.findChild(QScrollArea)
@@ -306,6 +309,7 @@ class QueuePage(QWidget):
             else:
                 detail = _esc(detail)
             self.item_state.setText(f"<b>{_esc(headline)}</b>" + (f"<br>{detail}" if detail else ""))
+        self.item_details.set_details(failure_details(entry) if entry is not None and state == "failed" else "")
         editable = entry is not None and entry.editable(now)
         self.form.setEnabled(editable)
         self.form.setVisible(entry is not None)
@@ -358,3 +362,18 @@ class QueuePage(QWidget):
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def failure_details(entry: Entry) -> str:
+    """What a failed queue item's Details shows: TikTok's reason code, the publish id, the full message."""
+    item = entry.item
+    if item is None:
+        return ""
+    lines = []
+    if item.fail_reason:
+        lines.append(f"fail_reason: {item.fail_reason}")
+    if item.publish_id:
+        lines.append(f"publish_id: {item.publish_id}")
+    if item.error:
+        lines.append(f"Message: {item.error}")
+    return "\n".join(lines)

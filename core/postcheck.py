@@ -42,20 +42,11 @@ def check_settings(settings: PostSettings) -> None:
             "Type the title again, or set the terminal to UTF-8.",
         ) from None
     if not settings.draft:
-        if not settings.privacy_level:
-            raise InputError(
-                "Choose who can see the post: TikTok requires an explicit privacy level.",
-                "Use --privacy PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR or SELF_ONLY.",
-            )
-        if settings.privacy_level not in PRIVACY_LEVELS:
-            raise InputError(
-                f"Unknown privacy level {settings.privacy_level!r}.", f"Use one of: {', '.join(PRIVACY_LEVELS)}."
-            )
-        if settings.brand_content_toggle and settings.privacy_level == "SELF_ONLY":
-            raise InputError(
-                "Branded content visibility cannot be set to private (Only me).",
-                "Choose a public or friends privacy level, or leave out --branded-content.",
-            )
+        check_privacy(
+            settings.privacy_level,
+            settings.brand_content_toggle,
+            "Use --privacy PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR or SELF_ONLY.",
+        )
         length = utf16_len(settings.title)
         if length > TITLE_MAX_UTF16:
             raise InputError(
@@ -121,3 +112,17 @@ def check_creator(prepared: Prepared, settings: PostSettings, creator: CreatorIn
             disable_stitch=settings.disable_stitch or creator.stitch_disabled,
         )
     return settings
+
+
+def check_privacy(privacy_level: str | None, branded: bool, missing_hint: str) -> None:
+    """A direct post's privacy (tiktok-api.md §9): chosen explicitly, one TikTok knows, and never "Only me" for
+    branded content. InputError (exit 2) otherwise; `missing_hint` says how to choose one."""
+    if not privacy_level:
+        raise InputError("Choose who can see the post: TikTok requires an explicit privacy level.", missing_hint)
+    if privacy_level not in PRIVACY_LEVELS:
+        raise InputError(f"Unknown privacy level {privacy_level!r}.", f"Use one of: {', '.join(PRIVACY_LEVELS)}.")
+    if branded and privacy_level == "SELF_ONLY":
+        raise InputError(
+            "Branded content visibility cannot be set to private (Only me).",
+            "Choose a public or friends privacy level, or leave out --branded-content.",
+        )

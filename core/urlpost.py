@@ -55,7 +55,7 @@ from core.pipeline import (
     apply_status,
     target_of,
 )
-from core.postcheck import check_settings
+from core.postcheck import check_privacy, check_settings
 from core.progress import human_bytes
 from core.urlcheck import static_problems, url_prefix
 
@@ -119,20 +119,11 @@ def check_photo_settings(settings: PhotoSettings, count: int) -> None:
                 "Leave them out with --draft, or post directly with --privacy.",
             )
         return
-    if not settings.privacy_level:
-        raise InputError(
-            "Choose who can see the post: TikTok requires an explicit privacy level.",
-            f"Use --privacy {', '.join(PRIVACY_LEVELS)}, or --draft to finish it in the TikTok app.",
-        )
-    if settings.privacy_level not in PRIVACY_LEVELS:
-        raise InputError(
-            f"Unknown privacy level {settings.privacy_level!r}.", f"Use one of: {', '.join(PRIVACY_LEVELS)}."
-        )
-    if settings.brand_content_toggle and settings.privacy_level == "SELF_ONLY":
-        raise InputError(
-            "Branded content visibility cannot be set to private (Only me).",
-            "Choose a public or friends privacy level, or leave out --branded-content.",
-        )
+    check_privacy(
+        settings.privacy_level,
+        settings.brand_content_toggle,
+        f"Use --privacy {', '.join(PRIVACY_LEVELS)}, or --draft to finish it in the TikTok app.",
+    )
 
 
 def check_request(request: UrlPostRequest, prefixes: Sequence[str] = ()) -> None:

@@ -91,3 +91,24 @@ def sandbox(tmp_path: Path) -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+# ---- the window (shared by the tests/test_ui_*.py modules; a module defines its own to differ) ----------------
+
+
+@pytest.fixture
+def make_window(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    """Makes main windows (ui_helpers.WindowFactory) and closes them, joining their threads, when the test ends."""
+    from ui_helpers import window_factory
+
+    yield from window_factory(qtbot, tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: Any) -> Any:
+    """A window signed in to the sandbox's demo account, with fresh creator_info."""
+    from ui_helpers import sandbox_ctx, wait_ready
+
+    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
+    wait_ready(qtbot, win)
+    return win

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from test_ui_theme import themed  # noqa: F401  (the fixture)
-from ui_helpers import WindowFactory, choose_privacy, load_good_video, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import choose_privacy, load_good_video, sandbox_ctx, wait_ready
 
 from ui.theme import ThemeWatcher
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,15 +16,9 @@ from ui_helpers import (
     load_good_video,
     sandbox_ctx,
     wait_ready,
-    window_factory,
 )
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 def test_sign_in_through_the_browser_shows_the_creator(

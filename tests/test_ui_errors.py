@@ -4,14 +4,12 @@ announcements for screen readers, and a sign-in TikTok no longer accepts — in 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from auth_helpers import scripted_browser
 from mp4pad import pad_mp4
-from ui_helpers import GOOD, WindowFactory, choose_privacy, load_good_video, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import GOOD, choose_privacy, load_good_video
 
 from core.errors import ERROR_CODES, FAIL_REASONS, PublishFailed, api_error
 from ui import a11y
@@ -20,18 +18,6 @@ from ui.plain_errors import _COMMAND, explain, window_words
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 CODE_LIKE = re.compile(r"[a-z]+_[a-z_]+|log_id|HTTP \d|\(TikTok:|Error\)")
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
-
-
-@pytest.fixture
-def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> Any:
-    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
-    wait_ready(qtbot, win)
-    return win
 
 
 def visible_texts(widget: Any) -> str:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_helpers import WindowFactory, load_good_video, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import WindowFactory, load_good_video, sandbox_ctx, wait_ready
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 @pytest.fixture

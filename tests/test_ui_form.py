@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ui_helpers import (
-    WindowFactory,
     choose_privacy,
     load_good_video,
     privacy_item,
     sandbox_ctx,
     wait_ready,
-    window_factory,
 )
 
 from core.models import PRIVACY_LABELS, TITLE_MAX_UTF16
@@ -25,11 +22,6 @@ pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 PUBLIC = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
 PRIVATE = ["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 @pytest.fixture

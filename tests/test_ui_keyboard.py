@@ -3,30 +3,16 @@ by their shortcuts and answered by key presses from a timer, not faked)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
-from ui_helpers import WindowFactory, load_good_video, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import load_good_video
 
 from ui.prompts import Prompts
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
-
-
-@pytest.fixture
-def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> Any:
-    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
-    wait_ready(qtbot, win)
-    return win
 
 
 def press_escape_in_the_dialog(seen: list[str]) -> None:

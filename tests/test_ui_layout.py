@@ -4,34 +4,21 @@ names elided (full name in the tooltip), and 2x scaling on a 1920x1080 screen (i
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mp4pad import pad_mp4
-from ui_helpers import GOOD, WindowFactory, choose_privacy, load_good_video, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import GOOD, choose_privacy, load_good_video
+from xvfb import xvfb
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_MIN_W, MAX_MIN_H = 960, 600
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
-
-
-@pytest.fixture
-def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> Any:
-    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
-    wait_ready(qtbot, win)
-    return win
 
 
 def in_view(widget: Any, window: Any) -> bool:
@@ -103,19 +90,6 @@ def test_the_preview_grows_with_the_window(qtbot: Any, window: Any) -> None:
 def test_at_2x_scale_the_window_fits_a_1920x1080_screen(tmp_path: Path) -> None:
     """QT_SCALE_FACTOR=2 on a real 1920x1080 X screen (Xvfb, xcb): a 960x540 logical screen. The window opens
     within it, its minimum size fits, and Post is in view."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("needs Xvfb (apt-get install xvfb; .ci/run installs it)")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        [xvfb, "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as fh:
-        number = fh.readline().strip()
     script = textwrap.dedent(
         """
         import sys
@@ -150,13 +124,13 @@ def test_at_2x_scale_the_window_fits_a_1920x1080_screen(tmp_path: Path) -> None:
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLIPSHIP_", "QT_"))}
     env.update(
-        DISPLAY=f":{number}",
         QT_QPA_PLATFORM="xcb",
         QT_SCALE_FACTOR="2",
         PYTHONPATH=str(ROOT),
         CLIPSHIP_DATA_DIR=str(tmp_path / "data"),
     )
-    try:
+    with xvfb("1920x1080") as display:
+        env["DISPLAY"] = display
         out = subprocess.run(
             [sys.executable, "-c", script, str(tmp_path), str(GOOD)],
             capture_output=True,
@@ -165,9 +139,6 @@ def test_at_2x_scale_the_window_fits_a_1920x1080_screen(tmp_path: Path) -> None:
             timeout=60,
             cwd=ROOT,
         )
-    finally:
-        server.terminate()
-        server.wait(10)
     assert out.returncode == 0, out.stderr[-2000:]
     sw, sh, mw, mh, fw, fh_, dpr, post_in_view = (float(v) for v in out.stdout.split()[-8:])
     assert dpr == 2.0 and (sw, sh) == (960, 540), out.stdout

@@ -3,13 +3,12 @@ Post UX rules for a photo post (tiktok-api.md §9), the URL checks, posting, a d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import WindowFactory, choose_privacy, drop_files, privacy_item, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import choose_privacy, drop_files, privacy_item, sandbox_ctx, wait_ready
 
 from core.models import PHOTO_TITLE_MAX_UTF16
 from ui import post_rules as rules
@@ -19,11 +18,6 @@ pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 INIT = "/v2/post/publish/content/init/"
 CANCEL = "/v2/post/publish/cancel/"
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 def photo_ctx(sandbox: Any, tmp_path: Path) -> Any:

@@ -4,7 +4,6 @@ a failure with its reason, missed items, the 24 h count, and closing with posts 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from ui_helpers import (
     drop_files,
     sandbox_ctx,
     wait_ready,
-    window_factory,
 )
 
 from core.models import PostSettings
@@ -30,18 +28,6 @@ from core.session import Session
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints", "does not support raise")
 
 PRIVATE = PostSettings(privacy_level="SELF_ONLY", title="queued by a test")
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
-
-
-@pytest.fixture
-def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> Any:
-    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
-    wait_ready(qtbot, win)
-    return win
 
 
 def videos(folder: Path, n: int) -> list[Path]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from ui_helpers import (
     load_good_video,
     sandbox_ctx,
     wait_ready,
-    window_factory,
 )
 
 from core.attempt import State
@@ -29,11 +27,6 @@ pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 MB = 1024 * 1024
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 def big_video(path: Path, size: int) -> Path:

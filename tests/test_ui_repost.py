@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from ui_helpers import (
     load_good_video,
     sandbox_ctx,
     wait_ready,
-    window_factory,
 )
 
 from core.models import PostSettings, PublishResult
@@ -26,11 +24,6 @@ from ui.prompts import Prompts
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 YES = QMessageBox.StandardButton.Yes
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_helpers import GOOD, WindowFactory, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import GOOD, WindowFactory, sandbox_ctx, wait_ready
 
 from core.errors import Cancelled
 from core.models import PostSettings, PublishResult
@@ -16,11 +15,6 @@ from core.session import Callbacks, PostRequest, Session
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 def interrupted_upload(ctx: Any, sandbox: Any, video: Path) -> Any:

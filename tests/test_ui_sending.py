@@ -17,7 +17,6 @@ from ui_helpers import (
     load_good_video,
     sandbox_ctx,
     wait_ready,
-    window_factory,
 )
 
 from ui.post_flow import FlowState
@@ -26,11 +25,6 @@ from ui.post_form import SENDING_TEXT
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
-from ui_helpers import WindowFactory, choose_privacy, load_good_video, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import choose_privacy, load_good_video, sandbox_ctx, wait_ready
 
 from ui.app import resources_dir
 from ui.theme import ThemeWatcher, make_palette, palette_is_dark
@@ -61,11 +61,6 @@ def rendered_contrast(widget: QWidget) -> tuple[float, QColor, QColor]:
     background = QColor.fromRgb(counts.most_common(1)[0][0])
     text = max((QColor.fromRgb(p) for p in counts), key=lambda c: contrast(c, background))
     return contrast(text, background), text, background
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 @pytest.fixture

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
-from ui_helpers import GOOD, WindowFactory, drop_files, sandbox_ctx, wait_ready, window_factory
+from ui_helpers import GOOD, WindowFactory, drop_files, sandbox_ctx, wait_ready
 
 from ui.tasks import TaskRunner
 from ui.thumbnails import Thumbnails
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
 
 
 def test_thumbnails_are_decoded_off_the_gui_thread_and_cached(qtbot: Any, media: Path) -> None:

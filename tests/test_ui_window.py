@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from ui_helpers import (
     load_good_video,
     sandbox_ctx,
     wait_ready,
-    window_factory,
 )
 
 from core.models import PublishResult
@@ -28,18 +26,6 @@ from core.models import PublishResult
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def make_window(qtbot: Any, tmp_path: Path) -> Iterator[WindowFactory]:
-    yield from window_factory(qtbot, tmp_path)
-
-
-@pytest.fixture
-def window(qtbot: Any, sandbox: Any, tmp_path: Path, make_window: WindowFactory) -> Any:
-    win = make_window(sandbox_ctx(sandbox, tmp_path / "data"))
-    wait_ready(qtbot, win)
-    return win
 
 
 class UrlCatcher(QObject):

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPainter
 
-from core.errors import ApiError
 from core.history import Attempt
 from core.models import PublishResult
 from core.pipeline import LINK_WAIT_S
@@ -186,9 +185,10 @@ class PhotoFlow(QObject):
 
     @Slot(object)
     def on_failed(self, error: object) -> None:
-        if isinstance(error, ApiError) and "unaudited" in error.code:
+        said = explain(error if isinstance(error, BaseException) else None)
+        if said.unaudited:
             self.unaudited.emit()
-        if isinstance(error, BaseException) and explain(error).needs_sign_in:
+        if said.needs_sign_in:
             self.sign_in_refused.emit()
         self.page.progress.show_failure(error)
         self.history_changed.emit()
@@ -201,7 +201,7 @@ class PhotoFlow(QObject):
     @Slot(object)
     def on_detached(self, error: object) -> None:
         said = explain(error) if isinstance(error, BaseException) else None
-        text = f"{said.sentence} {said.step}".strip() if said is not None else ""
+        text = said.text() if said is not None else ""
         self.page.progress.show_detached(self.attempt, text)
         self.detached.emit(self.attempt)
         self.history_changed.emit()

@@ -58,7 +58,8 @@ class Explained:
     sentence: str
     step: str
     details: str
-    needs_sign_in: bool = False
+    needs_sign_in: bool = False  # TikTok no longer accepts the sign-in: the window asks for a new one
+    unaudited: bool = False  # TikTok refused the post because this app is not audited yet
 
     def text(self) -> str:
         """Sentence and step as one line, e.g. for a status bar or a form note."""
@@ -91,7 +92,8 @@ def explain(error: BaseException | None) -> Explained:
         step = _fallback_step(error)
     if needs_sign_in and "Sign in" not in step:
         step = "Sign in again."
-    return Explained(sentence, step if step != sentence else "", details_of(error), needs_sign_in)
+    unaudited = isinstance(error, ApiError) and "unaudited" in error.code
+    return Explained(sentence, step if step != sentence else "", details_of(error), needs_sign_in, unaudited)
 
 
 def details_of(error: ClipshipError) -> str:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from core.attempt import AT_TIKTOK, State
-from core.errors import ApiError, DuplicateError
+from core.errors import DuplicateError
 from core.history import Attempt
 from core.models import PostSettings, PublishResult
 from core.pipeline import LINK_WAIT_S
@@ -262,9 +262,10 @@ class PostFlow(QObject):
         if isinstance(error, DuplicateError) and self.last_job is not None and not self.closing:
             self._duplicate = error  # asked in on_idle: a question asked now would race the thread's end
             return
-        if isinstance(error, ApiError) and "unaudited" in error.code:
+        said = explain(error if isinstance(error, BaseException) else None)
+        if said.unaudited:
             self.unaudited.emit()
-        if isinstance(error, BaseException) and explain(error).needs_sign_in:
+        if said.needs_sign_in:
             self.sign_in_refused.emit()
         self._set_state(FlowState.FAILED)
         self.page.progress.show_failure(error)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from core.cli.post import cancel_on_signals
 from core.context import AppContext, open_context
 from core.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, Cancelled, ClipshipError, InputError
 from core.media import Limits, fmt, preflight
@@ -81,28 +79,6 @@ def _limits(args: argparse.Namespace, ctx: AppContext | None) -> tuple[Limits, s
             own.close()
 
 
-@contextmanager
-def _cancel_on_signals(cancel: threading.Event) -> Iterator[None]:
-    """Ctrl-C or SIGTERM stops the conversion at the next packet (its partial file is removed)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def handler(signum: int, frame: Any) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-
-    for sig in previous:
-        signal.signal(sig, handler)
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 class _Bar:
     """A one-line progress bar with the speed (x real time) and ETA on stderr."""
 
@@ -157,7 +133,7 @@ def run(args: argparse.Namespace, ctx: AppContext | None = None) -> int:
     bar = _Bar(not args.json and sys.stderr.isatty())
     started = time.monotonic()
     try:
-        with _cancel_on_signals(cancel):
+        with cancel_on_signals(cancel, notice=None):  # stops at the next packet; its partial file is removed
             written = convert(plan, out, on_progress=bar, cancel=cancel)
     except (Cancelled, KeyboardInterrupt):
         bar.finish()

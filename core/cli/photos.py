@@ -117,7 +117,7 @@ def run_post_url(args: argparse.Namespace, ctx: AppContext, settings: PostSettin
 
 
 def _run(args: argparse.Namespace, ctx: AppContext, request: UrlPostRequest, kind: str, to_json: Any) -> int:
-    from core.cli.post import Reporter, _cancel_on_signals, _print_result
+    from core.cli.post import Reporter, _print_result, cancel_on_signals
     from core.pipeline import result_of
     from core.session import Callbacks, Session
 
@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace, ctx: AppContext, request: UrlPostRequest, kin
             reporter = Reporter(sys.stderr, bar=False)
             cancel = threading.Event()
             callbacks = Callbacks(reporter.stage, None, lambda a: last.__setitem__("attempt", a))
-            with _cancel_on_signals(cancel):
+            with cancel_on_signals(cancel):
                 try:
                     result = session.publish_urls(request, callbacks, cancel)
                 except PublishFailed as exc:

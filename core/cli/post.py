@@ -176,9 +176,13 @@ class Reporter:
             self.drawn = False
 
 
+STOPPING = "\nStopping... (Ctrl-C again to quit at once)"
+
+
 @contextmanager
-def _cancel_on_signals(cancel: threading.Event) -> Iterator[None]:
-    """Ctrl-C or SIGTERM asks the engine to stop cleanly (within a second); a second Ctrl-C interrupts at once."""
+def cancel_on_signals(cancel: threading.Event, notice: str | None = STOPPING) -> Iterator[None]:
+    """Ctrl-C or SIGTERM sets `cancel` (the work stops cleanly at its next check; `notice` goes to stderr on
+    Ctrl-C); a second Ctrl-C interrupts at once. Used by post, post-photos, queue run and fix."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -188,8 +192,8 @@ def _cancel_on_signals(cancel: threading.Event) -> Iterator[None]:
         if cancel.is_set():
             raise KeyboardInterrupt
         cancel.set()
-        if signum == signal.SIGINT:
-            print("\nStopping... (Ctrl-C again to quit at once)", file=sys.stderr, flush=True)
+        if signum == signal.SIGINT and notice:
+            print(notice, file=sys.stderr, flush=True)
 
     for sig in previous:
         signal.signal(sig, handler)
@@ -284,7 +288,7 @@ def run_post(args: argparse.Namespace, ctx: AppContext) -> int:
         reporter = Reporter(sys.stderr, bar=sys.stderr.isatty())
         cancel = threading.Event()
         callbacks = Callbacks(reporter.stage, reporter.progress, lambda a: last.__setitem__("attempt", a))
-        with Session(ctx) as session, _cancel_on_signals(cancel):
+        with Session(ctx) as session, cancel_on_signals(cancel):
             try:
                 result = session.publish(request, callbacks, cancel)
             except PublishFailed as exc:
@@ -320,7 +324,7 @@ def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
     reporter = Reporter(sys.stderr, bar=False)
     cancel = threading.Event()
     try:
-        with Session(ctx) as session, _cancel_on_signals(cancel):
+        with Session(ctx) as session, cancel_on_signals(cancel):
             try:
                 result = session.status(
                     args.publish_id, args.account, Callbacks(reporter.stage), cancel, link_wait_s=0.0

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.cli.post import _cancel_on_signals, add_post_flags, settings_from_args
+from core.cli.post import add_post_flags, cancel_on_signals, settings_from_args
 from core.context import AppContext
 from core.errors import EXIT_OK, InputError
 
@@ -137,7 +137,7 @@ def run_run(args: argparse.Namespace, ctx: AppContext) -> int:
     def event(item: QueueItem, what: str) -> None:
         print(f"{item.id} {Path(item.path).name}: {what}", file=sys.stderr, flush=True)
 
-    with Session(ctx) as session, _cancel_on_signals(cancel):
+    with Session(ctx) as session, cancel_on_signals(cancel):
         queue = Queue(session.history)
         summary = run_queue(session, queue, once=args.once, cancel=cancel, on_event=event)
         now = queue.clock()

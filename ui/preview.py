@@ -154,24 +154,27 @@ class PreviewPanel(QFrame):
         self._seek_debounce.timeout.connect(self.on_seek_debounce_timeout)
         self.slider.valueChanged.connect(self.on_slider_value_changed)
 
+        # Rows, not one long line, so that nothing is cut off in the narrowest column (1024 px, 2x scale):
+        # the scrubber with the time under its right end; the step/play buttons; "Cover: …" (said once) above its
+        # slider.
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
         controls.setSpacing(2)
         for button in (self.back_button, self.play_button, self.forward_button):
             controls.addWidget(button)
         controls.addStretch(1)
-        controls.addWidget(self.time_label)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Cover"))
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.cover_label)
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.cover_label.setBuddy(self.slider)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.frame, 1)
         layout.addWidget(self.scrubber)
+        layout.addWidget(self.time_label)
         layout.addLayout(controls)
-        layout.addLayout(row)
+        layout.addSpacing(4)
+        layout.addWidget(self.cover_label)
+        layout.addWidget(self.slider)
 
     # ---- the video ---------------------------------------------------------------------------------------
 

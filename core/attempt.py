@@ -16,8 +16,9 @@ network step, so a process killed at any instant leaves a record that tells the 
 - UPLOADED: every byte was sent; the outcome is TikTok's (it may publish even if we never hear back).
 - PROCESSING_UPLOAD, PUBLISH_COMPLETE, SEND_TO_USER_INBOX, FAILED: what TikTok's status/fetch said.
 - PROCESSING_DOWNLOAD: a PULL_FROM_URL post (a video or photos from URLs): TikTok gave a publish_id and downloads
-  the files itself (CHECKING goes straight here; nothing is uploaded by the app). A cancel that TikTok confirms
-  ends it FAILED with publish_cancelled.
+  the files itself (nothing is uploaded by the app). A cancel that TikTok confirms ends it FAILED with
+  publish_cancelled. Its init is recorded as UPLOADED before it is sent (TikTok may act on it even if the answer
+  never arrives): a kill or a lost answer leaves "sent, outcome not known", never "not posted".
 - ABANDONED: an interrupted upload that can no longer be resumed (its URL expired, or TikTok forgot it).
 - CANCELLED: stopped before init; nothing was sent.
 
@@ -51,12 +52,15 @@ _AFTER_DOWNLOAD = frozenset({State.DOWNLOADING, *TIKTOK_STATES})
 
 # The one table of allowed transitions (a state may always be written again, e.g. new acked bytes or post ids).
 TRANSITIONS: Mapping[State, frozenset[State]] = {
-    State.CHECKING: frozenset({State.INITIATED, State.DOWNLOADING, State.CANCELLED, State.FAILED, State.ABANDONED}),
+    State.CHECKING: frozenset(
+        {State.INITIATED, State.UPLOADED, State.DOWNLOADING, State.CANCELLED, State.FAILED, State.ABANDONED}
+    ),
     State.INITIATED: frozenset({State.UPLOADING, State.INTERRUPTED, State.ABANDONED, *TIKTOK_STATES}),
     State.UPLOADING: frozenset({State.INTERRUPTED, State.UPLOADED, State.FAILED, State.ABANDONED, *TIKTOK_STATES}),
     State.INTERRUPTED: frozenset({State.UPLOADING, State.UPLOADED, State.ABANDONED, *TIKTOK_STATES}),
     # TikTok's status says bytes are missing after all (the last ones were sent, but never arrived).
-    State.UPLOADED: frozenset({State.INTERRUPTED, *TIKTOK_STATES}),
+    # A URL post whose init left (UPLOADED with no publish_id yet) moves on with TikTok's answer.
+    State.UPLOADED: frozenset({State.INTERRUPTED, State.DOWNLOADING, *TIKTOK_STATES}),
     State.PROCESSING: frozenset(TIKTOK_STATES),
     State.DOWNLOADING: _AFTER_DOWNLOAD,
     State.INBOX: frozenset({State.PUBLISHED}),  # the creator finished the draft in the TikTok app

@@ -475,6 +475,8 @@ def reconcile(client: TikTokClient, history: History, attempt: Attempt, cancel: 
     if attempt.state in TERMINAL or attempt.owned_elsewhere():
         return attempt
     if attempt.publish_id is None:
+        if attempt.state == State.UPLOADED:  # a URL post whose answer never came: only the TikTok app can tell
+            return attempt
         return history.transition(attempt.id, State.ABANDONED, detail="nothing was uploaded")
     try:
         st = client.fetch_status(attempt.publish_id, cancel)

@@ -298,6 +298,12 @@ def describe(attempt: Attempt) -> tuple[str, str]:
         what = "photos" if attempt.kind == "photos" else "video"
         return f"TikTok is downloading the {what}", "It posts them when the download and its checks are done."
     if state == State.UPLOADED:
+        if attempt.kind != "video":  # a URL post sent to TikTok, whose answer Clipship never got
+            what = "photos" if attempt.kind == "photos" else "video"
+            return "Sent; outcome not known", (
+                f"The post was sent and TikTok may be downloading the {what}; it may appear on the profile. "
+                "Look in the TikTok app before posting again."
+            )
         return "Uploaded; outcome not known yet", "Every byte was sent. TikTok may still publish the video."
     if state == State.FAILED:
         if attempt.publish_id is None or attempt.fail_reason is None:

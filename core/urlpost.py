@@ -229,6 +229,9 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
         if run.cancel.is_set():
             raise Cancelled("Cancelled.", "")
         _stage(run.on_stage, Stage.INITIALIZING, f"{what}: {'draft' if settings.draft else 'direct post'}")
+        # From the moment the init leaves, TikTok may download and post the files whatever happens here (a kill,
+        # a lost answer): the record says so before the request is sent, and only TikTok's answer changes it.
+        attempt = run.record(attempt.id, State.UPLOADED, detail=SENDING)
         # Not cut short by a cancel: an init cut mid-request may still start TikTok's download, and then only
         # publish/cancel/ (below) can stop it truthfully.
         if isinstance(settings, PhotoSettings):
@@ -244,9 +247,12 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
             raise unverified_error(request.urls, exc) from None
         raise
     except NetworkError as exc:
-        run.record(
+        if attempt.state != State.UPLOADED:  # creator_info, before the post left: nothing was sent
+            run.record(attempt.id, State.FAILED, error=exc.message, detail="no answer before sending; nothing was sent")
+            raise
+        run.record(  # stays "sent, outcome not known": TikTok may have started the download
             attempt.id,
-            State.FAILED,
+            State.UPLOADED,
             error=exc.message,
             detail="TikTok's answer to the post did not arrive; it may have started the download",
         )
@@ -258,11 +264,12 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
         run.record(attempt.id, State.FAILED, error=exc.message, detail="refused before sending; nothing was sent")
         raise
     except BaseException:
+        sent = attempt.state == State.UPLOADED  # the init had left: TikTok may have it
         run.record(
             attempt.id,
-            State.ABANDONED,
-            error="Stopped while the post was being sent: TikTok may have received it.",
-            detail="stopped during the init request",
+            State.UPLOADED if sent else State.ABANDONED,
+            error="Stopped while the post was being sent: TikTok may have received it." if sent else None,
+            detail="stopped during the init request" if sent else "stopped before anything was sent",
         )
         raise
     attempt = run.record(
@@ -283,6 +290,9 @@ def _publish(run: _Run, request: UrlPostRequest, account: str, username: str) ->
     if attempt.state == State.PUBLISHED and not attempt.post_ids and run.link_wait_s > 0 and _public(attempt):
         attempt = _wait_for_link(run, attempt)
     return _finish(run, attempt, False)
+
+
+SENDING = "the post is being sent to TikTok, which downloads the files itself"
 
 
 def unverified_error(urls: Sequence[str], exc: ApiError) -> ApiInputError:

@@ -229,3 +229,36 @@ def test_embedded_sandbox_serves_the_demo_photos(tmp_path: Path) -> None:
         with Session(ctx) as session:
             report = session.check_urls("photo", (f"{base}/media/photo_720x720.jpg", f"{base}/media/photo_640x640.png"))
     assert [p.url.rsplit("/", 1)[1] for p in report.problems] == ["photo_640x640.png"] and not report.warnings
+
+
+def test_a_lost_answer_to_the_init_is_recorded_as_sent_not_as_not_posted(
+    env: dict[str, str], sb: Any, tmp_path: Path
+) -> None:
+    """TikTok takes the post and starts downloading, but its answer never arrives: the record and every message say
+    the post may appear (it does), never "not posted"."""
+    from core.attempt import State
+    from core.history import History
+    from core.session import describe
+
+    sb.config.drop_init_response = 1
+    out = run(env, "post-photos", url(sb, "media/photo_720x720.jpg"), "--privacy", "SELF_ONLY")
+    assert out.returncode == 4, out.stderr
+    assert "may have received the post" in out.stderr and "Nothing was posted" not in out.stderr
+    history = History.in_dir(tmp_path / "cli-data")
+    try:
+        (attempt,) = history.attempts()
+        assert attempt.state == State.UPLOADED and attempt.publish_id is None
+        headline, detail = describe(attempt)
+        assert headline == "Sent; outcome not known" and "may appear" in detail
+    finally:
+        history.close()
+    # TikTok did post it: "not posted" would have been untrue.
+    published = [p for p in sb.world.state.publishes.values() if p.media_type == "PHOTO"]
+    assert len(published) == 1
+    listing = run(env, "history")  # the next run (recovery, reconcile) keeps it that way
+    assert listing.returncode == 0 and "Not posted" not in listing.stdout
+    history = History.in_dir(tmp_path / "cli-data")
+    try:
+        assert history.attempts()[0].state == State.UPLOADED
+    finally:
+        history.close()

@@ -3,6 +3,7 @@ Post UX rules for a photo post (tiktok-api.md §9), the URL checks, posting, a d
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,23 @@ def test_a_dragged_row_moves_its_photo_and_the_cover_follows(qtbot: Any, window:
     assert page.list.model().moveRow(QModelIndex(), 0, QModelIndex(), 3)  # what a drag to the end does
     assert page.urls() == [urls[1], urls[2], urls[0]] and page.cover_index() == 2
     assert page.list.item(2).text().startswith("3. photo_720x720.jpg \u2014 cover")
+
+
+def test_a_lost_answer_to_the_post_says_outcome_not_known_not_failed(qtbot: Any, window: Any, sandbox: Any) -> None:
+    """TikTok takes the post and downloads the photo, but its answer never arrives: the panel must not say
+    "Failed" (TikTok publishes it), and the History tab keeps it as sent."""
+    page, form = window.photo_page, window.photo_page.form
+    add_and_wait(qtbot, window, [media(sandbox, "media/photo_720x720.jpg")])
+    choose_privacy(form, "SELF_ONLY")
+    sandbox.config.drop_init_response = 1
+    form.post_button.click()
+    qtbot.waitUntil(lambda: page.progress.is_finished(), timeout=30_000)
+    progress = page.progress
+    assert progress.stage_label.text() == "Outcome not known"
+    assert "may have received the post" in progress.message_label.text()
+    assert "Nothing was posted" not in progress.message_label.text()
+    assert progress.action_button.text() == "Show History"
+    qtbot.waitUntil(
+        lambda: any(p.status(time.time()) == "PUBLISH_COMPLETE" for p in sandbox.state.publishes.values()),
+        timeout=20_000,
+    )

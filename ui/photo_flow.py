@@ -190,7 +190,7 @@ class PhotoFlow(QObject):
             self.unaudited.emit()
         if said.needs_sign_in:
             self.sign_in_refused.emit()
-        self.page.progress.show_failure(error)
+        self.page.progress.show_failure(error, self.attempt)
         self.history_changed.emit()
 
     @Slot(object)

@@ -268,7 +268,7 @@ class PostFlow(QObject):
         if said.needs_sign_in:
             self.sign_in_refused.emit()
         self._set_state(FlowState.FAILED)
-        self.page.progress.show_failure(error)
+        self.page.progress.show_failure(error, self.attempt)
         self.history_changed.emit()
 
     @Slot(object)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from core.attempt import AT_TIKTOK, State
+from core.attempt import AT_TIKTOK, PENDING_AT_TIKTOK, State
 from core.errors import ClipshipError, Detached
 from core.history import Attempt
 from core.models import PublishResult
@@ -47,6 +47,7 @@ PULLED_DETACHED_TEXT = (
     "TikTok has the post and may still publish it: the cancel was not confirmed. The History tab will show how it ends."
 )
 
+OUTCOME_UNKNOWN = "Outcome not known"  # an error after TikTok has (or may have) the post: it may still publish
 BAR_SCALE = 1000  # QProgressBar takes int: show permille so 64-bit byte counts never reach it
 
 
@@ -164,7 +165,9 @@ class ProgressPanel(QFrame):
 
     def show_attempt(self, attempt: Attempt) -> None:
         """The running post's record changed: once it is at TikTok, Cancel can only stop watching."""
-        if attempt.state in AT_TIKTOK and not (self.pulled and attempt.state == State.DOWNLOADING):
+        # A URL post can still be cancelled at TikTok while it is being sent (UPLOADED with no answer yet) and
+        # while TikTok downloads it: Cancel stays Cancel there.
+        if attempt.state in AT_TIKTOK and not (self.pulled and attempt.state in (State.UPLOADED, State.DOWNLOADING)):
             self.set_watching()
 
     @Slot(str, str)
@@ -236,17 +239,21 @@ class ProgressPanel(QFrame):
         self._set_state("done")
         announce(self, f"{self.stage_label.text()}. {msg}")
 
-    def show_failure(self, error: object) -> None:
+    def show_failure(self, error: object, attempt: Attempt | None = None) -> None:
+        """The post ended with an error. When the record says TikTok has (or may have) the post, the headline says
+        the outcome is not known, never "Failed": TikTok may still publish it."""
         self._finish()
         self.bar.setRange(0, BAR_SCALE)
-        self.stage_label.setText(STAGE_TEXT["failed"])
+        pending = attempt is not None and attempt.state in PENDING_AT_TIKTOK
+        headline = OUTCOME_UNKNOWN if pending else STAGE_TEXT["failed"]
+        self.stage_label.setText(headline)
         said = explain(error if isinstance(error, BaseException) else None)
         self.detail_label.setText("")
         self._show_message(f"<b>{_esc(said.sentence)}</b>" + (f"<br>{_esc(said.step)}" if said.step else ""))
         self.details.set_details(said.details)
-        self._offer(next_step(error))
-        self._set_state("failed")
-        announce(self, f"Failed. {said.text()}")
+        self._offer(Action.HISTORY if pending else next_step(error))
+        self._set_state("detached" if pending else "failed")
+        announce(self, f"{headline}. {said.text()}")
 
     def show_stopped(self, error: object, attempt: Attempt | None = None) -> None:
         """The post stopped on the user's word: interrupted before the last byte, or stopped watching after it."""
